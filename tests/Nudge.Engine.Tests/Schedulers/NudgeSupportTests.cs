@@ -179,6 +179,26 @@ public sealed class NudgeSupportTests
     }
 
     [Fact]
+    public void Ddim_with_positive_eta_consumes_noise_on_every_step()
+    {
+        var ddim = (DdimScheduler)Create("ddim", PredictionType.Epsilon);
+        Assert.False(ddim.NeedsNoise(0));
+        ddim.Eta = 1.0;
+        float[] sample = Normal(10);
+        var withNoise = new float[Length];
+        var withOtherNoise = new float[Length];
+        for (int k = 0; k < ddim.Timesteps.Length; k++)
+        {
+            Assert.True(ddim.NeedsNoise(k));
+        }
+
+        ddim.Step(sample, 0, sample, withNoise, Normal(11));
+        ddim.Step(sample, 0, sample, withOtherNoise, Normal(12));
+        Assert.NotEqual(withNoise, withOtherNoise);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ddim.Eta = -0.5);
+    }
+
+    [Fact]
     public void Step_rejects_missing_noise_when_the_scheduler_needs_it()
     {
         IScheduler scheduler = Create("euler-a", PredictionType.Epsilon);
