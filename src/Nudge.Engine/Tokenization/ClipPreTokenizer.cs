@@ -10,7 +10,8 @@ namespace Nudge.Engine.Tokenization;
 /// <c>&lt;\|startoftext\|&gt;|&lt;\|endoftext\|&gt;|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+</c>
 /// (alternatives tried in that order at each position, whitespace dropped) by scanning Unicode code
 /// points rather than UTF-16 units, so letters and digits outside the Basic Multilingual Plane
-/// (for example U+1D4A5 or U+1D7CF) are classed as the reference classes them.
+/// (for example U+1D4A5 or U+1D7CF) are classed as the reference classes them. Like the reference, it
+/// drops U+0345, which that pattern cannot match.
 /// </summary>
 /// <remarks>
 /// Case-insensitivity only matters for text that was not lower-cased; it follows Python's simple case
@@ -66,7 +67,7 @@ public sealed class ClipPreTokenizer : PreTokenizer
         while (i < text.Length)
         {
             CharClass current = Classify(text, i, out int width);
-            if (current == CharClass.Space)
+            if (current == CharClass.Skipped)
             {
                 i += width;
                 continue;
@@ -165,9 +166,12 @@ public sealed class ClipPreTokenizer : PreTokenizer
             return CharClass.Other;
         }
 
-        if (rune.IsBmp && PythonText.IsRegexWhiteSpace((char)rune.Value))
+        // Whitespace is dropped. So is U+0345 (combining ypogegrammeni): under IGNORECASE the reference's
+        // regex module matches it with neither [\p{L}] nor [^\s\p{L}\p{N}] (it case-folds to a Greek
+        // letter while being a mark), so findall skips it; it is the only such code point.
+        if (rune.IsBmp && (PythonText.IsRegexWhiteSpace((char)rune.Value) || rune.Value == 0x0345))
         {
-            return CharClass.Space;
+            return CharClass.Skipped;
         }
 
         return Rune.GetUnicodeCategory(rune) switch
@@ -181,7 +185,7 @@ public sealed class ClipPreTokenizer : PreTokenizer
 
     private enum CharClass
     {
-        Space,
+        Skipped,
         Letter,
         Number,
         Other,
