@@ -231,7 +231,7 @@ public sealed class ClipTokenizer
         Dictionary<string, int>? vocabulary;
         try
         {
-            vocabulary = JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllBytes(path));
+            vocabulary = JsonSerializer.Deserialize<Dictionary<string, int>>(ClipTokenizerConfig.ReadJsonBytes(path).Span);
         }
         catch (JsonException ex)
         {

@@ -28,7 +28,7 @@ internal sealed record ClipTokenizerConfig(
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { AllowTrailingCommas = true });
+            document = JsonDocument.Parse(ReadJsonBytes(path), new JsonDocumentOptions { AllowTrailingCommas = true });
         }
         catch (JsonException ex)
         {
@@ -51,6 +51,13 @@ internal sealed record ClipTokenizerConfig(
                 ModelMaxLength: ReadModelMaxLength(root, path),
                 DoLowerCase: ReadBoolean(root, "do_lower_case", true, path));
         }
+    }
+
+    /// <summary>The bytes of a UTF-8 JSON file, without the byte order mark some editors write.</summary>
+    internal static ReadOnlyMemory<byte> ReadJsonBytes(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        return bytes.AsSpan().StartsWith("\uFEFF"u8) ? bytes.AsMemory(3) : bytes;
     }
 
     private static string ReadToken(JsonElement root, string name, string fallback, string path)

@@ -180,6 +180,22 @@ public sealed class ClipTokenizerSyntheticVocabularyTests : IDisposable
     }
 
     [Fact]
+    public void Reads_files_with_a_byte_order_mark_and_crlf_line_ends()
+    {
+        foreach (string fileName in new[] { "vocab.json", "merges.txt", "tokenizer_config.json" })
+        {
+            string path = Path.Combine(_folder, fileName);
+            string content = File.ReadAllText(path).Replace("\n", "\r\n", StringComparison.Ordinal);
+            File.WriteAllText(path, content, new UTF8Encoding(true));
+        }
+
+        ClipTokenizer tokenizer = Load();
+
+        Assert.Equal([CatEnd, DogEnd], tokenizer.Encode("cat dog"));
+        Assert.Equal(Pad, tokenizer.PadId);
+    }
+
+    [Fact]
     public void Uses_clip_defaults_for_settings_the_config_leaves_out()
     {
         Write("tokenizer_config.json", "{\"pad_token\": null}");
