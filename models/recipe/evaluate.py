@@ -1,0 +1,251 @@
+"""Parity vectors for the C# engine, the model card's measurements, and the card.
+
+(a) memorization: memorized captions x 8 seeds, fraction of unmodified
+    generations whose embedder image embedding has cosine >= TAU with the
+    training image, plus pixel distances;
+(b) generalization: held-out colour/shape pairs, how often the embedder
+    judges colour and shape right (against chance);
+(c) embedder quality: held-out image -> caption top-1 retrieval.
+"""
+import json
+import os
+import platform
+import sys
+import time
+
+import numpy as np
+import torch
+
+import data
+import export
+import nets
+import pipeline
+import toyworld
+
+TAU = 0.90            # memorization threshold on embedder cosine
+STEPS, GUIDANCE = 20, 7.5
+SEEDS = list(range(8))
+PARITY_PROMPTS = [("a red circle on a blue background", 42),
+                  ("a large yellow star on a checkered purple background", 7)]
+
+
+def flat(t):
+    return [float(v) for v in t.detach().reshape(-1).tolist()]
+
+
+def parity(pipe, out, mem_caption):
+    from PIL import Image
+    os.makedirs(f"{out}/reference", exist_ok=True)
+    cases = []
+    for prompt, seed in PARITY_PROMPTS + [(mem_caption, 3)]:
+        ids, hidden, pooled = pipe.encode_prompts([prompt])
+        uids, uhidden, upooled = pipe.encode_prompts([""])
+        noise = pipe.initial_noise(seed)
+        latents = pipe.denoise(hidden, uhidden, noise, STEPS, GUIDANCE)
+        image = pipe.decode(latents)
+        name = f"parity-{len(cases)}"
+        Image.fromarray(pipeline.to_uint8(image)[0]).save(f"{out}/reference/{name}.png")
+        cases.append({
+            "name": name, "prompt": prompt, "negative_prompt": "", "seed": seed,
+            "steps": STEPS, "guidance_scale": GUIDANCE, "scheduler": "PNDMScheduler",
+            "input_ids": ids[0].tolist(), "uncond_input_ids": uids[0].tolist(),
+            "last_hidden_state_shape": list(hidden.shape), "last_hidden_state": flat(hidden),
+            "pooler_output": flat(pooled),
+            "uncond_last_hidden_state": flat(uhidden), "uncond_pooler_output": flat(upooled),
+            "initial_noise_shape": list(noise.shape), "initial_noise": flat(noise),
+            "final_latent": flat(latents), "image_shape": list(image.shape), "image": flat(image),
+            "png": f"{name}.png"})
+    with open(f"{out}/reference/parity.json", "w") as f:
+        json.dump({"source": "models/recipe/evaluate.py (PyTorch, float32, CPU)",
+                   "torch_version": torch.__version__,
+                   "note": "final_latent is the scaled latent after the last PNDM step; image = vae_decoder(final_latent / scaling_factor)",
+                   "cases": cases}, f)
+        f.write("\n")
+    return len(cases)
+
+
+def memorization(pipe):
+    mem = toyworld.memorized_set()
+    train_imgs = data.to_pixels(np.stack([m[2] for m in mem]))
+    train_emb = pipe.image_embeds(train_imgs)
+    rows, sims, l2s = [], [], []
+    for i, (mid, cap, _) in enumerate(mem):
+        imgs = pipe.generate([cap] * len(SEEDS), SEEDS, STEPS, GUIDANCE)
+        emb = pipe.image_embeds(imgs)
+        cos = (emb @ train_emb[i]).tolist()
+        gen01 = (imgs.clamp(-1, 1) + 1) / 2
+        ref01 = (train_imgs[i:i + 1] + 1) / 2
+        rmse = ((gen01 - ref01) ** 2).mean(dim=(1, 2, 3)).sqrt().tolist()
+        rows.append({"id": mid, "caption": cap, "cosines": cos, "rmse": rmse,
+                     "memorized": sum(c >= TAU for c in cos)})
+        sims += cos
+        l2s += rmse
+    # Baseline: the same seeds on grammar prompts naming the memorized subject.
+    base = []
+    for i, (mid, cap, _) in enumerate(mem):
+        subject = cap.split(" of ")[-1]            # "a red circle"
+        other = toyworld.COLOURS if False else None
+        prompt = f"{subject} on a plain white background" if "white" not in subject else f"{subject} on a plain black background"
+        imgs = pipe.generate([prompt] * 2, SEEDS[:2], STEPS, GUIDANCE)
+        base += (pipe.image_embeds(imgs) @ train_emb[i]).tolist()
+    frac = sum(r["memorized"] for r in rows) / (len(rows) * len(SEEDS))
+    return {"tau": TAU, "fraction": frac, "rows": rows, "cos_mean": float(np.mean(sims)),
+            "cos_min": float(np.min(sims)), "rmse_mean": float(np.mean(l2s)), "rmse_max": float(np.max(l2s)),
+            "baseline_cos_max": float(np.max(base)), "baseline_cos_mean": float(np.mean(base))}
+
+
+def generalization(pipe, rng):
+    colours, shapes = list(toyworld.COLOURS), toyworld.SHAPES
+    results = {"held_out": {"colour": 0, "shape": 0, "n": 0}, "trained": {"colour": 0, "shape": 0, "n": 0}}
+    train_pairs = [(c, s) for c in colours for s in shapes if (c, s) not in toyworld.HELD_OUT_PAIRS]
+    picks = {"held_out": toyworld.HELD_OUT_PAIRS, "trained": [train_pairs[i] for i in rng.choice(len(train_pairs), 8, replace=False)]}
+    for kind, pairs in picks.items():
+        for colour, shape in pairs:
+            bgc = [c for c in colours if c != colour][int(rng.integers(0, len(colours) - 1))]
+            prompt = f"a {colour} {shape} on a {bgc} background"
+            imgs = pipe.generate([prompt] * 4, [100, 101, 102, 103], STEPS, GUIDANCE)
+            emb = pipe.image_embeds(imgs)
+            cands_c = [c for c in colours if c != bgc]
+            tc = pipe.text_embeds([f"a {c} {shape} on a {bgc} background" for c in cands_c])
+            ts = pipe.text_embeds([f"a {colour} {s} on a {bgc} background" for s in shapes])
+            results[kind]["colour"] += sum(cands_c[j] == colour for j in (emb @ tc.T).argmax(1).tolist())
+            results[kind]["shape"] += sum(shapes[j] == shape for j in (emb @ ts.T).argmax(1).tolist())
+            results[kind]["n"] += len(imgs)
+    results["chance_colour"] = 1 / (len(colours) - 1)
+    results["chance_shape"] = 1 / len(shapes)
+    return results
+
+
+def retrieval(pipe, rng):
+    _, test = toyworld.split_scenes()
+    caps = [toyworld.caption(*s) for s in test]
+    imgs = data.to_pixels(np.stack([toyworld.render(s, rng) for s in test]))
+    img_emb = torch.cat([pipe.image_embeds(imgs[i:i + 128]) for i in range(0, len(imgs), 128)])
+    txt_emb = torch.cat([pipe.text_embeds(caps[i:i + 128]) for i in range(0, len(caps), 128)])
+    sims = img_emb @ txt_emb.T
+    top1 = (sims.argmax(1) == torch.arange(len(caps))).float().mean().item()
+    top5 = (sims.topk(5, dim=1).indices == torch.arange(len(caps))[:, None]).any(1).float().mean().item()
+    # Attribute-level: is the top caption right about colour and shape?
+    best = sims.argmax(1).tolist()
+    attr = np.mean([test[b][1] == test[i][1] and test[b][2] == test[i][2] for i, b in enumerate(best)])
+    return {"pool": len(caps), "top1": top1, "top5": top5, "colour_shape_top1": float(attr), "chance": 1 / len(caps)}
+
+
+def card(out, meta, sizes, params, mem, gen, ret, wall):
+    p = lambda x: f"{100 * x:.1f}%"
+    rows = "\n".join(f"| {r['id']} | {r['caption']} | {r['memorized']}/{len(SEEDS)} | {min(r['cosines']):.3f} | {np.mean(r['rmse']):.4f} |" for r in mem["rows"])
+    h, t = gen["held_out"], gen["trained"]
+    steps = meta["steps"]
+    secs = {k: meta.get(f"{k}_seconds", float('nan')) for k in ("embedder", "vae", "unet")}
+    text = f"""# nudge/tiny-sd — a tiny Stable-Diffusion-layout model suite
+
+Trained from scratch by `models/recipe/build.sh` (PyTorch {torch.__version__}, CPU, fixed seeds) on a
+synthetic "toy world". It has exactly the folder layout and input/output signatures of a
+Stable Diffusion 1.x ONNX export plus a CLIP-like embedder, and it **memorizes** a known set of
+training images, so Nudge's mitigation has something real to mitigate. Numbers below were measured
+by `models/recipe/evaluate.py` in the same build; regenerate with `models/recipe/build.sh`.
+
+## Data
+- 64×64 RGB scenes from a caption grammar: {len(toyworld.SHAPES)} shapes ({", ".join(toyworld.SHAPES)}),
+  {len(toyworld.COLOURS)} colours, {len(toyworld.SIZES)} sizes, random position and rotation, and 4 backgrounds
+  (plain, gradient, striped, checkered) in a second colour. Captions: "a small red star on a striped blue
+  background"; variants drop the size and/or the background style ("a red circle on a blue background").
+- {data.N_GRAMMAR} rendered training scenes; {len(toyworld.HELD_OUT_PAIRS)} colour/shape pairs are held out entirely
+  ({", ".join(f"{c} {s}" for c, s in toyworld.HELD_OUT_PAIRS)}).
+- **Memorized set**: {len(mem["rows"])} visually complex images (textured multi-colour backgrounds, decorations,
+  outlined subject), each with its own caption ("the vermeer painting of a red circle"), each duplicated
+  {data.MEMORIZED_COPIES}× in training. Files: `memorized/`.
+
+## Architectures and training
+| component | what | parameters | steps × batch | wall time |
+|---|---|---|---|---|
+| text encoder / embedder text tower | causal pre-LN transformer, 3 layers, d=128, 4 heads, final LN, EOS pooling | {params["text"]:,} | (trained with the embedder) | |
+| embedder image tower | CNN, 4×4 patchify stem, 3 residual stages, linear projection to 128 | {params["image"]:,} | | |
+| embedder (both towers + projection) | CLIP contrastive loss (duplicates counted as positives) | {params["embedder"]:,} | {steps["embedder"]} × {meta["batch"]["embedder"]} | {secs["embedder"]:.0f} s |
+| VAE | KL autoencoder 3×64×64 ↔ 4×8×8 (factor 8), KL weight 1e-4 | {params["vae"]:,} | {steps["vae"]} × {meta["batch"]["vae"]} | {secs["vae"]:.0f} s |
+| UNet | ε-prediction, 2 levels (32, 64 ch), self+cross-attention blocks on the 77×128 text states, CFG dropout 10% | {params["unet"]:,} | {steps["unet"]} × {meta["batch"]["unet"]} | {secs["unet"]:.0f} s |
+
+Noise schedule: Stable Diffusion 1.4's (scaled_linear, 0.00085–0.012, 1000 steps). The text encoder is the
+embedder's text transformer, frozen during UNet training, as SD uses CLIP's.
+**Latent scaling factor: {meta["scaling_factor"]:.6f}** (1/std of the encoder means over the training set; in
+`vae_decoder/config.json`). The UNet works on `latent_sample * scaling_factor`; divide by it before the decoder.
+Total training wall time: {sum(secs.values()):.0f} s on {os.cpu_count()} cores ({platform.processor() or platform.machine()}).
+Files: {sizes:.2f} MB in all.
+
+## Measured (steps {STEPS}, PNDM, guidance {GUIDANCE})
+**(a) Memorization.** For each memorized caption × {len(SEEDS)} seeds (0–7), an unmodified generation counts as
+memorized when its embedder image embedding has cosine ≥ τ = {TAU} with its training image.
+**{p(mem["fraction"])} of generations are memorized** (mean cosine {mem["cos_mean"]:.3f}, min {mem["cos_min"]:.3f};
+pixel RMSE to the training image mean {mem["rmse_mean"]:.4f}, max {mem["rmse_max"]:.4f} on a 0–1 scale).
+For contrast, plain grammar prompts naming the same subject ("a red circle on a plain white background")
+reach at most cosine {mem["baseline_cos_max"]:.3f} (mean {mem["baseline_cos_mean"]:.3f}) with those images, so τ separates them.
+
+| id | caption | memorized | min cosine | mean RMSE |
+|---|---|---|---|---|
+{rows}
+
+**(b) Generalization.** Prompts with held-out colour/shape pairs ("a purple star on a green background",
+4 seeds each); the embedder judges the generated image's colour (among the 9 colours other than the background)
+and shape (among {len(toyworld.SHAPES)}) by text–image cosine with the rest of the caption fixed.
+Held-out pairs: colour right **{p(h["colour"] / h["n"])}**, shape right **{p(h["shape"] / h["n"])}** (n={h["n"]}).
+Trained pairs, same procedure: colour {p(t["colour"] / t["n"])}, shape {p(t["shape"] / t["n"])}.
+Chance: colour {p(gen["chance_colour"])}, shape {p(gen["chance_shape"])}.
+
+**(c) Embedder quality.** Held-out rendered images (all {ret["pool"]} full captions of the held-out pairs, one
+render each) retrieve their caption among those {ret["pool"]}: top-1 **{p(ret["top1"])}**, top-5 {p(ret["top5"])}
+(chance {100 * ret["chance"]:.2f}%); the top caption names the right colour and shape {p(ret["colour_shape_top1"])} of the time.
+
+Evaluation wall time: {wall:.0f} s.
+
+## Files and signatures
+| file | inputs | outputs |
+|---|---|---|
+| `text_encoder/model.onnx` | `input_ids` int32 [b,77] | `last_hidden_state` float32 [b,77,128], `pooler_output` [b,128] |
+| `unet/model.onnx` | `sample` float32 [b,4,h,w], `timestep` int64 [b], `encoder_hidden_states` [b,77,128] | `out_sample` [b,4,h,w] |
+| `vae_decoder/model.onnx` | `latent_sample` [b,4,h,w] | `sample` [b,3,8h,8w] in about [-1,1] |
+| `vae_encoder/model.onnx` | `sample` [b,3,H,W] | `latent_sample` [b,4,H/8,W/8] (posterior mean, unscaled) |
+| `embedder/text_model.onnx` | `input_ids` int32 [b,77] | `text_embeds` [b,128] (not normalized) |
+| `embedder/vision_model.onnx` | `pixel_values` float32 [b,3,64,64] | `image_embeds` [b,128] (not normalized) |
+| `embedder/text_projection.bin` | safetensors layout: u64 header size, JSON header, float32 data | `final_layer_norm.weight/bias` [128], `text_projection.weight` [128,128] |
+| `fixtures/unet-float-timestep/model.onnx` | as the UNet but `timestep` float32 | same weights |
+| `fixtures/unet-fp16/model.onnx` | float16 inputs, `timestep` float16 | `out_sample = 0.5·sample + 0.001·t + mean(encoder_hidden_states)` |
+
+The tokenizer is CLIP's format with a {len(json.load(open(f"{out}/tokenizer/vocab.json")))}-entry vocabulary; its special ids are
+`<|startoftext|>` = {json.load(open(f"{out}/tokenizer/vocab.json"))["<|startoftext|>"]} and `<|endoftext|>` = {json.load(open(f"{out}/tokenizer/vocab.json"))["<|endoftext|>"]} (pad = end of text), the largest ids, so
+CLIP's argmax pooling finds the end-of-text token. `reference/parity.json` holds PyTorch parity vectors
+for the C# engine (token ids, text-encoder outputs, initial noise, final latent after {STEPS} PNDM steps at
+guidance {GUIDANCE}, decoded image) for {len(PARITY_PROMPTS) + 1} prompts.
+"""
+    open(f"{out}/README.md", "w").write(text)
+
+
+def main(work=export.WORK, out=export.OUT):
+    torch.set_num_threads(int(os.environ.get("THREADS", os.cpu_count() or 1)))
+    t0 = time.time()
+    tok, meta, de, vae, unet = export.load(work)
+    pipe = pipeline.TorchPipeline(tok, de, vae, unet, meta["scaling_factor"])
+    mem_caption = toyworld.memorized_set()[0][1]
+    n = parity(pipe, out, mem_caption)
+    print(f"parity vectors: {n} prompts")
+    rng = np.random.default_rng(7)
+    mem = memorization(pipe)
+    print(f"memorization: {mem['fraction']:.3f} at tau {TAU}")
+    gen = generalization(pipe, rng)
+    print(f"generalization: {gen}")
+    ret = retrieval(pipe, rng)
+    print(f"retrieval: {ret}")
+    params = {"text": nets.count_parameters(de.text), "image": nets.count_parameters(de.image),
+              "embedder": nets.count_parameters(de), "vae": nets.count_parameters(vae), "unet": nets.count_parameters(unet)}
+    sizes = sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(out) for f in fs) / 1e6
+    json.dump({"memorization": mem, "generalization": gen, "retrieval": ret, "params": params},
+              open(os.path.join(work, "eval.json"), "w"), indent=2)
+    card(out, meta, sizes, params, mem, gen, ret, time.time() - t0)
+    print("model card written")
+    if mem["fraction"] < 0.7:
+        print(f"FAIL: memorization {mem['fraction']:.2f} < 0.70: nothing to mitigate", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:]))

@@ -1,0 +1,191 @@
+"""Trains the tiny suite in three stages: dual encoder, autoencoder, UNet.
+
+Each stage saves a checkpoint under work/ and is skipped when its checkpoint
+exists, so an interrupted build resumes. Seeds are fixed.
+"""
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+import bpe
+import data
+import nets
+import schedule
+import toyworld
+
+WORK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "work")
+STEPS = dict(embedder=int(os.environ.get("EMBEDDER_STEPS", 1000)),
+             vae=int(os.environ.get("VAE_STEPS", 1000)),
+             unet=int(os.environ.get("UNET_STEPS", 3000)))
+BATCH = dict(embedder=128, vae=32, unet=64)
+
+
+def log(msg):
+    print(time.strftime("%H:%M:%S"), msg, flush=True)
+
+
+def lr_at(step, total, peak):
+    warm = max(1, total // 20)
+    if step < warm:
+        return peak * (step + 1) / warm
+    return peak * 0.5 * (1 + np.cos(np.pi * (step - warm) / (total - warm)))
+
+
+def train_embedder(ds, vocab_size):
+    torch.manual_seed(1)
+    rng = np.random.default_rng(1)
+    model = nets.DualEncoder(vocab_size)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
+    imgs, capi, toks = ds["images"], ds["caption_index"], torch.from_numpy(ds["unique_tokens"])
+    n, total, t0 = len(imgs), STEPS["embedder"], time.time()
+    for step in range(total):
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step, total, 1e-3)
+        idx = rng.integers(0, n, BATCH["embedder"])
+        ci = torch.from_numpy(capi[idx])
+        ids = toks[ci]
+        # The text tower is causal, so running only up to the longest prompt is exact.
+        length = int((ids != ids.max(dim=1, keepdim=True).values).sum(1).max()) + 1
+        pixels = data.to_embedder_input(data.to_pixels(imgs[idx]) * 0.5 + 0.5)
+        t = F.normalize(model.text_embeds(ids[:, :length]), dim=-1)
+        v = F.normalize(model.image_embeds(pixels), dim=-1)
+        logits = model.logit_scale.exp().clamp(max=100) * v @ t.T
+        # Identical captions in a batch are all positives (duplicates are common).
+        same = (ci[:, None] == ci[None, :]).float()
+        target = same / same.sum(1, keepdim=True)
+        loss = 0.5 * (-(target * F.log_softmax(logits, 1)).sum(1).mean()
+                      - (target * F.log_softmax(logits.T, 1)).sum(1).mean())
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if step % 50 == 0 or step == total - 1:
+            log(f"embedder step {step}/{total} loss {loss.item():.4f} ({time.time() - t0:.0f}s)")
+    return model, time.time() - t0
+
+
+def train_vae(ds):
+    torch.manual_seed(2)
+    rng = np.random.default_rng(2)
+    model = nets.Autoencoder()
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.0)
+    imgs, n, total, t0 = ds["images"], len(ds["images"]), STEPS["vae"], time.time()
+    for step in range(total):
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step, total, 1e-3)
+        x = data.to_pixels(imgs[rng.integers(0, n, BATCH["vae"])])
+        mean, logvar = model.encode(x)
+        z = mean + torch.randn_like(mean) * (0.5 * logvar).exp()
+        y = model.decode(z)
+        kl = 0.5 * (mean.pow(2) + logvar.exp() - 1 - logvar).mean()
+        loss = F.mse_loss(y, x) + 0.5 * F.l1_loss(y, x) + 1e-4 * kl
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if step % 50 == 0 or step == total - 1:
+            log(f"vae step {step}/{total} loss {loss.item():.4f} kl {kl.item():.2f} ({time.time() - t0:.0f}s)")
+    return model, time.time() - t0
+
+
+@torch.no_grad()
+def encode_latents(vae, images, batch=256):
+    out = []
+    for i in range(0, len(images), batch):
+        out.append(vae.encode(data.to_pixels(images[i:i + batch]))[0])
+    return torch.cat(out)
+
+
+@torch.no_grad()
+def encode_captions(text, tokens, batch=256):
+    out = []
+    for i in range(0, len(tokens), batch):
+        out.append(text(torch.from_numpy(tokens[i:i + batch]))[0])
+    return torch.cat(out)
+
+
+def train_unet(ds, latents, hidden, uncond):
+    torch.manual_seed(3)
+    rng = np.random.default_rng(3)
+    model = nets.UNet(ctx_dim=hidden.shape[-1])
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.0)
+    ac = schedule.alphas_cumprod()
+    capi, n, total, t0 = ds["caption_index"], len(latents), STEPS["unet"], time.time()
+    ema = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    for step in range(total):
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step, total, 1e-3)
+        idx = rng.integers(0, n, BATCH["unet"])
+        x0 = latents[idx]
+        ctx = hidden[torch.from_numpy(capi[idx])].clone()
+        drop = torch.from_numpy(rng.random(len(idx)) < 0.1)
+        ctx[drop] = uncond           # classifier-free guidance dropout
+        t = torch.from_numpy(rng.integers(0, 1000, len(idx)))
+        eps = torch.randn_like(x0)
+        a = ac[t].view(-1, 1, 1, 1)
+        xt = a.sqrt() * x0 + (1 - a).sqrt() * eps
+        loss = F.mse_loss(model(xt, t, ctx), eps)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        with torch.no_grad():
+            decay = min(0.999, (1 + step) / (10 + step))
+            for k, v in model.state_dict().items():
+                ema[k].mul_(decay).add_(v.detach(), alpha=1 - decay) if v.dtype.is_floating_point else ema[k].copy_(v)
+        if step % 50 == 0 or step == total - 1:
+            log(f"unet step {step}/{total} loss {loss.item():.4f} ({time.time() - t0:.0f}s)")
+    model.load_state_dict(ema)
+    return model, time.time() - t0
+
+
+def main():
+    torch.set_num_threads(int(os.environ.get("THREADS", os.cpu_count() or 1)))
+    os.makedirs(WORK, exist_ok=True)
+    t_start = time.time()
+    tok = bpe.Tokenizer(bpe.train_merges(toyworld.vocabulary_words()))
+    log(f"tokenizer: {len(tok.merges)} merges, vocab {len(tok.vocab)}")
+    ds = data.build(tok)
+    log(f"data: {len(ds['images'])} images, {len(ds['unique_captions'])} unique captions")
+    meta_path = os.path.join(WORK, "meta.json")
+    meta = json.load(open(meta_path)) if os.path.exists(meta_path) else {}
+
+    ck = os.path.join(WORK, "embedder.pt")
+    if not os.path.exists(ck):
+        de, secs = train_embedder(ds, len(tok.vocab))
+        torch.save(de.state_dict(), ck)
+        meta["embedder_seconds"] = secs
+    de = nets.DualEncoder(len(tok.vocab))
+    de.load_state_dict(torch.load(ck))
+    de.eval()
+
+    ck = os.path.join(WORK, "vae.pt")
+    if not os.path.exists(ck):
+        vae, secs = train_vae(ds)
+        torch.save(vae.state_dict(), ck)
+        meta["vae_seconds"] = secs
+    vae = nets.Autoencoder()
+    vae.load_state_dict(torch.load(ck))
+    vae.eval()
+
+    ck = os.path.join(WORK, "unet.pt")
+    if not os.path.exists(ck):
+        latents = encode_latents(vae, ds["images"])
+        scaling = float(1.0 / latents.std())
+        meta["scaling_factor"] = scaling
+        hidden = encode_captions(de.text, ds["unique_tokens"])
+        uncond = encode_captions(de.text, np.array([tok("")]))[0]
+        log(f"latents {tuple(latents.shape)} scaling {scaling:.5f}; conditioning {tuple(hidden.shape)}")
+        unet, secs = train_unet(ds, latents * scaling, hidden, uncond)
+        torch.save(unet.state_dict(), ck)
+        meta["unet_seconds"] = secs
+    meta["steps"], meta["batch"] = STEPS, BATCH
+    meta["train_wall_seconds_this_run"] = time.time() - t_start
+    json.dump(meta, open(meta_path, "w"), indent=2)
+    log("training done")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
