@@ -47,6 +47,9 @@ param storageAccountName string
 @description('Application Insights connection string (not a secret: local auth is disabled, ingestion needs Entra auth).')
 param applicationInsightsConnectionString string
 
+@description('Port the Functions host listens on (the image runs as a non-root user, so 8080 rather than 80).')
+param containerPort int = 8080
+
 @description('Minimum replicas. Keep at least 1 on GPU: a cold replica has to pull a large image and load the model before it answers. 0 allows scale to zero (no cost when idle, minutes of cold start).')
 @minValue(0)
 @maxValue(1000)
@@ -72,7 +75,9 @@ param modelBlobPrefix string = ''
 param executionProvider string = 'auto'
 
 // A public Functions quickstart image (pinned tag) that answers until azd deploys the real one.
+// It runs as root on port 80; the Nudge image runs as 'app' on containerPort.
 var placeholderImage = 'mcr.microsoft.com/azure-functions/dotnet8-quickstart-demo:1.0'
+var usePlaceholder = empty(image)
 
 var replicaSizes = {
   T4: {
@@ -114,7 +119,7 @@ resource app 'Microsoft.App/containerApps@2025-07-01' = {
       activeRevisionsMode: 'Single'
       ingress: {
         external: true
-        targetPort: 80
+        targetPort: usePlaceholder ? 80 : containerPort
         transport: 'auto'
         allowInsecure: false
         traffic: [
@@ -135,7 +140,7 @@ resource app 'Microsoft.App/containerApps@2025-07-01' = {
       containers: [
         {
           name: 'functions'
-          image: empty(image) ? placeholderImage : image
+          image: usePlaceholder ? placeholderImage : image
           resources: {
             cpu: replicaSizes[gpuProfile].cpu
             memory: replicaSizes[gpuProfile].memory
