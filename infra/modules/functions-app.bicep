@@ -75,9 +75,9 @@ param modelBlobPrefix string = ''
 param executionProvider string = 'auto'
 
 // A public Functions quickstart image (pinned tag) that answers until azd deploys the real one.
-// It runs as root on port 80; the Nudge image runs as 'app' on containerPort.
+// ASPNETCORE_URLS below makes it listen on containerPort like the Nudge image, so the
+// ingress target port is right before and after azd deploy swaps the image.
 var placeholderImage = 'mcr.microsoft.com/azure-functions/dotnet8-quickstart-demo:1.0'
-var usePlaceholder = empty(image)
 
 var replicaSizes = {
   T4: {
@@ -119,7 +119,7 @@ resource app 'Microsoft.App/containerApps@2025-07-01' = {
       activeRevisionsMode: 'Single'
       ingress: {
         external: true
-        targetPort: usePlaceholder ? 80 : containerPort
+        targetPort: containerPort
         transport: 'auto'
         allowInsecure: false
         traffic: [
@@ -140,7 +140,7 @@ resource app 'Microsoft.App/containerApps@2025-07-01' = {
       containers: [
         {
           name: 'functions'
-          image: usePlaceholder ? placeholderImage : image
+          image: empty(image) ? placeholderImage : image
           resources: {
             cpu: replicaSizes[gpuProfile].cpu
             memory: replicaSizes[gpuProfile].memory
@@ -149,6 +149,12 @@ resource app 'Microsoft.App/containerApps@2025-07-01' = {
             {
               name: 'FUNCTIONS_WORKER_RUNTIME'
               value: 'dotnet-isolated'
+            }
+            {
+              // The host's Kestrel endpoint (the image default is port 80, which a non-root
+              // process cannot bind).
+              name: 'ASPNETCORE_URLS'
+              value: 'http://+:${containerPort}'
             }
             {
               name: 'AzureFunctionsWebHost__hostid'
