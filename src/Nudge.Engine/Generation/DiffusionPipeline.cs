@@ -1,0 +1,344 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using Microsoft.ML.OnnxRuntime;
+using Nudge.Engine.Imaging;
+using Nudge.Engine.Models;
+using Nudge.Engine.Schedulers;
+
+namespace Nudge.Engine.Generation;
+
+/// <summary>
+/// Text-to-image latent diffusion over a loaded <see cref="StableDiffusionModel"/>, in the order
+/// diffusers' OnnxStableDiffusionPipeline uses: encode [negative, prompt], start from seeded noise,
+/// run the UNet on [uncond × n, cond × n] in one batched call per step with classifier-free guidance,
+/// step the scheduler, decode <c>latents / scaling_factor</c> with the VAE.
+/// The parts are public so that the nudging method can restart denoising from a captured step with
+/// other conditioning or a modified latent. Thread-safe: each call has its own buffers.
+/// </summary>
+public sealed class DiffusionPipeline
+{
+    /// <summary>Images denoised together in one batch at most.</summary>
+    public const int MaxBatch = 8;
+
+    /// <summary>Creates a pipeline over a loaded model (the pipeline does not own it).</summary>
+    /// <param name="model">The model.</param>
+    public DiffusionPipeline(StableDiffusionModel model)
+    {
+        Model = model;
+        var dims = model.UNet.InputDimensions("sample");
+        if (dims[1] > 0 && dims[1] != StableDiffusionModel.LatentChannels)
+        {
+            throw new ModelLoadException(model.UNet.FilePath, $"UNet sample has {dims[1]} channels; this pipeline needs {StableDiffusionModel.LatentChannels}");
+        }
+    }
+
+    /// <summary>The model.</summary>
+    public StableDiffusionModel Model { get; }
+
+    /// <summary>Runs the text encoder on several prompts in one batch.</summary>
+    /// <param name="prompts">The prompts.</param>
+    /// <param name="runTime">Time inside ONNX Runtime.</param>
+    /// <returns>One encoding per prompt.</returns>
+    public IReadOnlyList<PromptEncoding> EncodePrompts(IReadOnlyList<string> prompts, out TimeSpan runTime)
+    {
+        var tok = Model.Tokenizer;
+        var tokenized = prompts.Select(tok.Tokenize).ToArray();
+        var enc = Model.TextEncoder;
+        int d = Model.HiddenSize, len = tok.ModelMaxLength;
+        using var ids = IdsTensor.Create(enc.InputType("input_ids"), tokenized.Select(t => t.InputIds).ToArray());
+        using var hidden = new ModelTensor(enc.OutputType("last_hidden_state"), [prompts.Count, len, d]);
+        var inNames = new List<string> { "input_ids" };
+        var inValues = new List<OrtValue> { ids.Value };
+        IdsTensor? mask = null;
+        if (enc.HasInput("attention_mask"))
+        {
+            mask = IdsTensor.Create(enc.InputType("attention_mask"), tokenized.Select(t => t.InputIds).ToArray(), onesInstead: true);
+            inNames.Add("attention_mask");
+            inValues.Add(mask.Value);
+        }
+
+        var sw = Stopwatch.StartNew();
+        try
+        {
+            using var ro = new RunOptions();
+            enc.Session.Run(ro, inNames, inValues, ["last_hidden_state"], [hidden.Value]);
+        }
+        finally
+        {
+            mask?.Dispose();
+        }
+
+        runTime = sw.Elapsed;
+        hidden.FromModel();
+        var result = new PromptEncoding[prompts.Count];
+        for (int i = 0; i < prompts.Count; i++)
+        {
+            var ids_i = tokenized[i].InputIds;
+            result[i] = new PromptEncoding(prompts[i], ids_i, hidden.Data.AsSpan(i * len * d, len * d).ToArray(),
+                tok.PooledIndex(ids_i), tokenized[i].Truncated);
+        }
+
+        return result;
+    }
+
+    /// <summary>Encodes one prompt.</summary>
+    /// <param name="prompt">The prompt.</param>
+    /// <returns>Its encoding.</returns>
+    public PromptEncoding EncodePrompt(string prompt) => EncodePrompts([prompt], out _)[0];
+
+    /// <summary>Creates a scheduler with its timesteps set.</summary>
+    /// <param name="config">Scheduler configuration.</param>
+    /// <param name="name">Optional class/short name overriding the config's class.</param>
+    /// <param name="steps">Inference steps.</param>
+    /// <returns>The scheduler.</returns>
+    public static IScheduler CreateScheduler(SchedulerConfig config, string? name, int steps)
+    {
+        var s = SchedulerFactory.Create(config, name);
+        s.SetTimesteps(steps);
+        return s;
+    }
+
+    /// <summary>The initial latents for a batch: each image's stream-0 noise times the initial sigma.</summary>
+    /// <param name="seeds">Seeds, one per image.</param>
+    /// <param name="latentHeight">Latent height.</param>
+    /// <param name="latentWidth">Latent width.</param>
+    /// <param name="initNoiseSigma">The scheduler's initial noise sigma.</param>
+    /// <returns>[batch × 4 × h × w].</returns>
+    public static float[] InitialLatents(IReadOnlyList<long> seeds, int latentHeight, int latentWidth, float initNoiseSigma)
+    {
+        int per = StableDiffusionModel.LatentChannels * latentHeight * latentWidth;
+        var latents = new float[seeds.Count * per];
+        for (int i = 0; i < seeds.Count; i++)
+        {
+            var slice = latents.AsSpan(i * per, per);
+            LatentNoise.Fill(seeds[i], 0, slice);
+            TensorPrimitives.Multiply(slice, initNoiseSigma, slice);
+        }
+
+        return latents;
+    }
+
+    /// <summary>Runs the denoising loop from <see cref="DenoiseRequest.StartStep"/> to the end.</summary>
+    /// <param name="request">What to denoise.</param>
+    /// <param name="progress">Per-step progress, or null.</param>
+    /// <param name="cancellationToken">Cancels between steps and aborts a running UNet call.</param>
+    /// <returns>Final latents and captures.</returns>
+    public DenoiseResult Denoise(DenoiseRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var total = Stopwatch.StartNew();
+        int n = request.Conditioning.Count;
+        int h = request.LatentHeight, w = request.LatentWidth;
+        int per = StableDiffusionModel.LatentChannels * h * w, all = n * per;
+        if (n == 0 || request.Seeds.Count != n || request.InitialSample.Length != all)
+        {
+            throw new ArgumentException($"Batch mismatch: {n} conditionings, {request.Seeds.Count} seeds, {request.InitialSample.Length} latent values (expected {all}).", nameof(request));
+        }
+
+        CheckStaticDims(h, w);
+        bool cfg = request.GuidanceScale > 1f;
+        int batch = cfg ? 2 * n : n;
+        var scheduler = CreateScheduler(request.Scheduler, request.SchedulerName, request.Steps);
+        int stepsTotal = scheduler.Timesteps.Length;
+        if (request.StartStep < 0 || request.StartStep >= stepsTotal)
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), $"StartStep {request.StartStep} is outside 0..{stepsTotal - 1}.");
+        }
+
+        var unet = Model.UNet;
+        int len = request.Unconditional.InputIds.Length, d = request.Unconditional.HiddenSize;
+        using var sample = new ModelTensor(unet.InputType("sample"), [batch, StableDiffusionModel.LatentChannels, h, w]);
+        using var context = new ModelTensor(unet.InputType("encoder_hidden_states"), [batch, len, d]);
+        using var timestep = new TimestepTensor(unet.InputType("timestep"), unet.InputDimensions("timestep").Length, batch);
+        using var output = new ModelTensor(unet.OutputType("out_sample"), [batch, StableDiffusionModel.LatentChannels, h, w]);
+        int ctxPer = len * d;
+        for (int i = 0; i < n; i++)
+        {
+            if (cfg)
+            {
+                request.Unconditional.HiddenStates.CopyTo(context.Data, i * ctxPer);
+            }
+
+            request.Conditioning[i].HiddenStates.CopyTo(context.Data, ((cfg ? n : 0) + i) * ctxPer);
+        }
+
+        context.ToModel();
+
+        var latents = (float[])request.InitialSample.Clone();
+        var guided = cfg ? new float[all] : null;
+        var diff = cfg ? new float[all] : null;
+        float[]? noise = null;
+        string[] inNames = ["sample", "timestep", "encoder_hidden_states"];
+        OrtValue[] inValues = [sample.Value, timestep.Value, context.Value];
+        string[] outNames = ["out_sample"];
+        OrtValue[] outValues = [output.Value];
+        var captures = new Dictionary<int, CapturedStep>();
+        using var runOptions = new RunOptions();
+        using var abort = cancellationToken.Register(() => runOptions.Terminate = true);
+        var runTime = TimeSpan.Zero;
+        var sw = new Stopwatch();
+        int todo = stepsTotal - request.StartStep;
+
+        for (int k = request.StartStep; k < stepsTotal; k++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var input = sample.Data.AsSpan(0, all);
+            scheduler.ScaleModelInput(latents, k, input);
+            if (cfg)
+            {
+                input.CopyTo(sample.Data.AsSpan(all, all));
+            }
+
+            sample.ToModel();
+            timestep.Set(scheduler.Timesteps[k]);
+            sw.Restart();
+            try
+            {
+                unet.Session.Run(runOptions, inNames, inValues, outNames, outValues);
+            }
+            catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(cancellationToken);
+            }
+
+            runTime += sw.Elapsed;
+            output.FromModel();
+
+            ReadOnlySpan<float> modelOutput;
+            if (cfg)
+            {
+                var uncond = output.Data.AsSpan(0, all);
+                var cond = output.Data.AsSpan(all, all);
+                TensorPrimitives.Subtract(cond, uncond, diff);
+                TensorPrimitives.MultiplyAdd(diff, request.GuidanceScale, uncond, guided);
+                modelOutput = guided;
+            }
+            else
+            {
+                modelOutput = output.Data.AsSpan(0, all);
+            }
+
+            if (request.CaptureSteps.Contains(k))
+            {
+                captures[k] = new CapturedStep(k, (float[])latents.Clone(), modelOutput.ToArray());
+            }
+
+            ReadOnlySpan<float> stepNoise = default;
+            if (scheduler.NeedsNoise(k))
+            {
+                noise ??= new float[all];
+                for (int i = 0; i < n; i++)
+                {
+                    LatentNoise.Fill(request.Seeds[i], k + 1, noise.AsSpan(i * per, per));
+                }
+
+                stepNoise = noise;
+            }
+
+            scheduler.Step(modelOutput, k, latents, latents, stepNoise);
+            progress?.Report(new GenerationProgress("denoise", k - request.StartStep + 1, todo));
+        }
+
+        return new DenoiseResult(latents, captures, stepsTotal, runTime, total.Elapsed);
+    }
+
+    /// <summary>Decodes scaled latents to planar images with the VAE decoder.</summary>
+    /// <param name="latents">[batch × 4 × h × w], scaled as the UNet sees them.</param>
+    /// <param name="batch">Images in the batch.</param>
+    /// <param name="latentHeight">Latent height.</param>
+    /// <param name="latentWidth">Latent width.</param>
+    /// <param name="runTime">Time inside ONNX Runtime.</param>
+    /// <returns>[batch × 3 × 8h × 8w] in about [-1, 1].</returns>
+    public float[] Decode(ReadOnlySpan<float> latents, int batch, int latentHeight, int latentWidth, out TimeSpan runTime)
+    {
+        var dec = Model.VaeDecoder;
+        int f = StableDiffusionModel.VaeScaleFactor;
+        using var input = new ModelTensor(dec.InputType("latent_sample"), [batch, StableDiffusionModel.LatentChannels, latentHeight, latentWidth]);
+        using var output = new ModelTensor(dec.OutputType("sample"), [batch, 3, latentHeight * f, latentWidth * f]);
+        TensorPrimitives.Multiply(latents, 1f / Model.ScalingFactor, input.Data);
+        input.ToModel();
+        var sw = Stopwatch.StartNew();
+        using var ro = new RunOptions();
+        dec.Session.Run(ro, ["latent_sample"], [input.Value], ["sample"], [output.Value]);
+        runTime = sw.Elapsed;
+        output.FromModel();
+        return output.Data;
+    }
+
+    /// <summary>Generates the request's images.</summary>
+    /// <param name="request">What to generate.</param>
+    /// <param name="progress">Progress per phase and step, or null.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The images and their settings.</returns>
+    /// <exception cref="ArgumentException">The request is invalid; the message names every bad field.</exception>
+    public Task<GenerationResult> GenerateAsync(GenerationRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Task.Run(() => Generate(request, progress, cancellationToken), cancellationToken);
+
+    /// <summary>Generates the request's images on the calling thread.</summary>
+    /// <param name="request">What to generate.</param>
+    /// <param name="progress">Progress per phase and step, or null.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The images and their settings.</returns>
+    public GenerationResult Generate(GenerationRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var errors = request.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid generation request: " + string.Join("; ", errors.Values), nameof(request));
+        }
+
+        var total = Stopwatch.StartNew();
+        int width = request.Width ?? Model.DefaultSize, height = request.Height ?? Model.DefaultSize;
+        int h = height / StableDiffusionModel.VaeScaleFactor, w = width / StableDiffusionModel.VaeScaleFactor;
+        progress?.Report(new GenerationProgress("encode", 0, 1));
+        var enc = EncodePrompts([request.NegativePrompt, request.Prompt], out var textTime);
+        progress?.Report(new GenerationProgress("encode", 1, 1));
+        var probe = CreateScheduler(Model.SchedulerConfig, request.Scheduler, request.Steps);
+
+        var images = new List<GeneratedImage>(request.Count);
+        var unetTime = TimeSpan.Zero;
+        var vaeTime = TimeSpan.Zero;
+        int per = StableDiffusionModel.LatentChannels * h * w, pixels = 3 * height * width;
+        for (int start = 0; start < request.Count; start += MaxBatch)
+        {
+            int n = Math.Min(MaxBatch, request.Count - start);
+            var seeds = Enumerable.Range(start, n).Select(i => request.Seed + i).ToArray();
+            var result = Denoise(new DenoiseRequest
+            {
+                Conditioning = Enumerable.Repeat(enc[1], n).ToArray(),
+                Unconditional = enc[0],
+                GuidanceScale = request.GuidanceScale,
+                Scheduler = Model.SchedulerConfig,
+                SchedulerName = request.Scheduler,
+                Steps = request.Steps,
+                LatentHeight = h,
+                LatentWidth = w,
+                InitialSample = InitialLatents(seeds, h, w, probe.InitNoiseSigma),
+                Seeds = seeds,
+            }, progress, cancellationToken);
+            unetTime += result.UNetRunTime;
+            progress?.Report(new GenerationProgress("decode", 0, 1));
+            var decoded = Decode(result.Latents, n, h, w, out var decodeTime);
+            vaeTime += decodeTime;
+            for (int i = 0; i < n; i++)
+            {
+                var planar = decoded.AsSpan(i * pixels, pixels).ToArray();
+                var png = ImageCodec.EncodePng(ImageCodec.ToRgb24(planar, width, height), width, height);
+                images.Add(new GeneratedImage(start + i, seeds[i], png, planar, result.Latents.AsSpan(i * per, per).ToArray()));
+            }
+
+            progress?.Report(new GenerationProgress("decode", 1, 1));
+        }
+
+        var timings = new GenerationTimings(total.Elapsed, textTime, unetTime, vaeTime);
+        return new GenerationResult(request with { Width = width, Height = height }, width, height, probe.Name, images, timings);
+    }
+
+    private void CheckStaticDims(int h, int w)
+    {
+        var dims = Model.UNet.InputDimensions("sample");
+        if ((dims[2] > 0 && dims[2] != h) || (dims[3] > 0 && dims[3] != w))
+        {
+            throw new ArgumentException($"{Model.UNet.FilePath} has a fixed latent size {dims[2]}×{dims[3]}; requested {h}×{w} (pixels / 8).");
+        }
+    }
+}
