@@ -29,6 +29,14 @@ internal static class SessionFactory
 
         try
         {
+            // Probe the CUDA runtime first: asking ONNX Runtime directly makes its native logger
+            // print an error on every machine without a GPU.
+            var missing = CudaLibraries.FirstMissing();
+            if (missing is not null)
+            {
+                throw new DllNotFoundException($"{missing} is not loadable");
+            }
+
             so.AppendExecutionProvider_CUDA(options.DeviceId);
             options.Logger.LogInformation("ONNX Runtime: CUDA execution provider on device {Device}", options.DeviceId);
             return (so, "CUDA");

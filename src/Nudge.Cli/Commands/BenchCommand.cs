@@ -1,0 +1,66 @@
+using System.Globalization;
+using Nudge.Cli.Console;
+using Nudge.Engine.Generation;
+
+namespace Nudge.Cli.Commands;
+
+/// <summary><c>bench</c>: measurements, not tests. Each prints what it measured side by side.</summary>
+internal static class BenchCommand
+{
+    public const string Usage = "bench generate [--model DIR] [--steps N] [--runs N] [--count N] [--prompt TEXT]";
+
+    public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        if (args.Length == 0)
+        {
+            throw new UsageException("bench needs a benchmark name: generate");
+        }
+
+        var rest = new Arguments(args[1..], new HashSet<string>());
+        return args[0] switch
+        {
+            "generate" => Task.FromResult(Generate(rest, cancellationToken)),
+            _ => throw new UsageException($"unknown benchmark '{args[0]}' (generate)"),
+        };
+    }
+
+    /// <summary>Per-image time and the pipeline's overhead over summed ONNX Runtime Run time.</summary>
+    private static int Generate(Arguments args, CancellationToken cancellationToken)
+    {
+        var modelDir = ModelArguments.Folder(args);
+        int steps = args.Int("steps") ?? 20;
+        int runs = args.Int("runs") ?? 5;
+        int count = args.Int("count") ?? 1;
+        var prompt = args.String("prompt") ?? "a red circle on a blue background";
+        args.RejectUnknown();
+        if (runs <= 0 || steps <= 0 || count <= 0)
+        {
+            throw new UsageException("--steps, --runs and --count must be positive");
+        }
+
+        using var model = ModelArguments.Load(modelDir);
+        var pipeline = new DiffusionPipeline(model);
+        var request = new GenerationRequest { Prompt = prompt, Steps = steps, Count = count, Seed = 1 };
+        pipeline.Generate(request, cancellationToken: cancellationToken); // warm-up: first runs allocate arenas
+
+        var results = new List<GenerationTimings>();
+        for (int r = 0; r < runs; r++)
+        {
+            results.Add(pipeline.Generate(request with { Seed = r + 2 }, cancellationToken: cancellationToken).Timings);
+        }
+
+        var totals = results.Select(t => t.Total.TotalMilliseconds).Order().ToArray();
+        var ort = results.Select(t => t.OnnxRuntime.TotalMilliseconds).Order().ToArray();
+        double median = totals[totals.Length / 2], medianOrt = ort[ort.Length / 2];
+        double sumTotal = results.Sum(t => t.Total.TotalMilliseconds), sumOrt = results.Sum(t => t.OnnxRuntime.TotalMilliseconds);
+        var inv = CultureInfo.InvariantCulture;
+        System.Console.WriteLine(string.Create(inv, $"model {model.Name} ({model.ExecutionProvider}), {steps} steps, batch {count}, {runs} runs after 1 warm-up"));
+        System.Console.WriteLine("| metric | value |");
+        System.Console.WriteLine("|---|---|");
+        System.Console.WriteLine(string.Create(inv, $"| per image, median wall | {median / count:F1} ms |"));
+        System.Console.WriteLine(string.Create(inv, $"| per image, median ONNX Runtime Run | {medianOrt / count:F1} ms |"));
+        System.Console.WriteLine(string.Create(inv, $"| UNet Run share | {100 * results.Sum(t => t.UNet.TotalMilliseconds) / sumOrt:F1}% |"));
+        System.Console.WriteLine(string.Create(inv, $"| pipeline overhead (wall / Run − 1) | {100 * ((sumTotal / sumOrt) - 1):F2}% |"));
+        return 0;
+    }
+}
