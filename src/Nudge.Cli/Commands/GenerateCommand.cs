@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Nudge.Cli.Console;
 using Nudge.Engine.Generation;
+using Nudge.Engine.Schedulers;
 
 namespace Nudge.Cli.Commands;
 
@@ -33,19 +34,13 @@ internal static class GenerateCommand
             throw new UsageException(string.Join("; ", errors.Values));
         }
 
+        if (request.Scheduler is not null && !SchedulerFactory.KnownNames.Contains(request.Scheduler, StringComparer.OrdinalIgnoreCase))
+        {
+            throw new UsageException($"--scheduler: unknown scheduler '{request.Scheduler}' (use one of {string.Join(", ", SchedulerFactory.ShortNames)})");
+        }
+
         outDir = AtomicFile.EnsureWritableFolder(outDir);
         using var model = ModelArguments.Load(modelDir);
-        if (request.Scheduler is not null)
-        {
-            try
-            {
-                DiffusionPipeline.CreateScheduler(model.SchedulerConfig, request.Scheduler, request.Steps);
-            }
-            catch (ArgumentException ex)
-            {
-                throw new UsageException($"--scheduler: {ex.Message}");
-            }
-        }
 
         var pipeline = new DiffusionPipeline(model);
         var bar = ProgressBar.ForTerminal("generate");

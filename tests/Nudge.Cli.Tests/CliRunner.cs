@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using System.Reflection;
+
+namespace Nudge.Cli.Tests;
+
+/// <summary>Runs the built <c>nudge</c> CLI as a separate process, as a user would.</summary>
+internal static class CliRunner
+{
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    private static string Configuration =>
+        typeof(CliRunner).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "Configuration").Value!;
+
+    public static string CliDll => Path.Combine(RepoRoot, "src", "Nudge.Cli", "bin", Configuration, "net10.0", "nudge.dll");
+
+    public sealed record Result(int ExitCode, string StdOut, string StdErr);
+
+    public static Result Run(params string[] args)
+    {
+        Assert.True(File.Exists(CliDll), $"The CLI is not built at {CliDll}");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoRoot };
+        psi.ArgumentList.Add(CliDll);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException("nudge did not finish in 5 minutes: " + string.Join(' ', args));
+        }
+
+        return new Result(p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Nudge.Functions.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No Nudge.Functions.sln above {AppContext.BaseDirectory}.");
+    }
+}

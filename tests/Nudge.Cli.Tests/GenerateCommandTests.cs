@@ -1,0 +1,94 @@
+using System.Text.Json;
+
+namespace Nudge.Cli.Tests;
+
+public sealed class GenerateCommandTests : IDisposable
+{
+    private readonly string _out = Path.Combine(Path.GetTempPath(), "nudge-cli-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_out))
+        {
+            Directory.Delete(_out, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Writes_a_png_and_a_reproducible_record_per_image()
+    {
+        var r = CliRunner.Run("generate", "--prompt", "a red circle on a blue background", "--seed", "3", "--count", "2", "--steps", "8", "--out", _out);
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        var records = Directory.GetFiles(_out, "*.json").Order().ToArray();
+        Assert.Equal(2, records.Length);
+        Assert.Equal(2, Directory.GetFiles(_out, "*.png").Length);
+        Assert.Empty(Directory.GetFiles(_out, "*.tmp"));
+        using var doc = JsonDocument.Parse(File.ReadAllText(records[0]));
+        var root = doc.RootElement;
+        foreach (var field in new[] { "prompt", "seed", "steps", "guidance_scale", "scheduler", "scheduler_config", "width", "height", "model", "rng", "timings_ms", "png_sha256" })
+        {
+            Assert.True(root.TryGetProperty(field, out _), $"record lacks {field}");
+        }
+
+        Assert.Equal(6, root.GetProperty("model").GetProperty("file_hashes").EnumerateObject().Count());
+        Assert.True(File.Exists(Path.Combine(_out, root.GetProperty("file").GetString()!)));
+    }
+
+    [Fact]
+    public void Running_the_same_command_twice_gives_identical_png_bytes()
+    {
+        string[] args = ["generate", "--prompt", "a small green square on a striped white background", "--seed", "9", "--steps", "6", "--out", _out];
+        Assert.Equal(0, CliRunner.Run(args).ExitCode);
+        var png = Directory.GetFiles(_out, "*.png").Single();
+        var first = File.ReadAllBytes(png);
+        Assert.Equal(0, CliRunner.Run(args).ExitCode);
+        Assert.Equal(first, File.ReadAllBytes(png));
+    }
+
+    [Theory]
+    [InlineData("prompt", "--prompt", "")]
+    [InlineData("steps", "--steps", "0")]
+    [InlineData("steps", "--steps", "1001")]
+    [InlineData("width", "--width", "63")]
+    [InlineData("seed", "--seed", "twelve")]
+    [InlineData("scheduler", "--scheduler", "warp-drive")]
+    [InlineData("unknown option", "--colour", "red")]
+    public void A_bad_argument_exits_2_with_one_line_naming_it(string named, string option, string value)
+    {
+        var args = new List<string> { "generate", "--prompt", "a red circle", "--steps", "4", "--out", _out };
+        int at = args.IndexOf(option);
+        if (at >= 0)
+        {
+            args[at + 1] = value;
+        }
+        else
+        {
+            args.AddRange([option, value]);
+        }
+
+        var r = CliRunner.Run([.. args]);
+        Assert.Equal(2, r.ExitCode);
+        var line = Assert.Single(r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(named, line, StringComparison.OrdinalIgnoreCase);
+        Assert.False(Directory.Exists(_out) && Directory.GetFiles(_out).Length > 0, "nothing may be written on a usage error");
+    }
+
+    [Fact]
+    public void A_missing_model_folder_exits_2_naming_it()
+    {
+        var r = CliRunner.Run("generate", "--prompt", "a red circle", "--model", "/no/such/model", "--out", _out);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("/no/such/model", r.StdErr);
+    }
+
+    [Fact]
+    public void An_unwritable_output_exits_2_naming_it()
+    {
+        Directory.CreateDirectory(_out);
+        var file = Path.Combine(_out, "a-file");
+        File.WriteAllText(file, "not a folder");
+        var r = CliRunner.Run("generate", "--prompt", "a red circle", "--out", Path.Combine(file, "sub"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("not writable", r.StdErr);
+    }
+}
