@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Nudge.Engine.Models;
+
+namespace Nudge.Mitigation.Embedding;
+
+/// <summary>
+/// Runs the model's <c>embedder/</c> dual encoder: preprocessing from <c>preprocessor_config.json</c>, then
+/// L2-normalized <c>image_embeds</c> and <c>text_embeds</c>. Works with the tiny embedder and with a real
+/// CLIP ViT-L/14 export. Thread-safe.
+/// </summary>
+public sealed class ClipEmbedder
+{
+    private readonly StableDiffusionModel _model;
+    private readonly EmbedderComponents _parts;
+    private long _runTicks;
+
+    /// <summary>Creates the embedder for a loaded model.</summary>
+    /// <param name="model">A model whose folder has <c>embedder/</c>.</param>
+    /// <exception cref="InvalidOperationException">The model has no embedder.</exception>
+    public ClipEmbedder(StableDiffusionModel model)
+    {
+        _model = model;
+        _parts = model.Embedder ?? throw new InvalidOperationException($"{model.Folder} has no embedder/ folder; filters and nudging need one.");
+        Preprocessor = ImagePreprocessor.FromFile(_parts.PreprocessorConfigPath);
+        Projection = _parts.TextProjectionPath is null ? null : TextProjection.FromFile(_parts.TextProjectionPath);
+        Dimension = _parts.Vision.Session.OutputMetadata["image_embeds"].Dimensions[^1];
+    }
+
+    /// <summary>Joint embedding dimension.</summary>
+    public int Dimension { get; }
+
+    /// <summary>The image preprocessing.</summary>
+    public ImagePreprocessor Preprocessor { get; }
+
+    /// <summary>The text projection (hidden state → joint space), or null when the model has none.</summary>
+    public TextProjection? Projection { get; }
+
+    /// <summary>Total time spent in the embedder's ONNX Runtime <c>Run</c> calls.</summary>
+    public TimeSpan RunTime => TimeSpan.FromTicks(Interlocked.Read(ref _runTicks));
+
+    /// <summary>L2-normalized image embeddings.</summary>
+    /// <param name="images">Images of any size (resized and cropped as configured).</param>
+    /// <returns>One unit vector per image.</returns>
+    public float[][] EmbedImages(IReadOnlyList<RgbImage> images)
+    {
+        if (images.Count == 0)
+        {
+            return [];
+        }
+
+        var (h, w) = Preprocessor.OutputSize(images[0].Width, images[0].Height);
+        int per = 3 * h * w;
+        var pixels = new float[images.Count * per];
+        for (int i = 0; i < images.Count; i++)
+        {
+            var (hi, wi) = Preprocessor.OutputSize(images[i].Width, images[i].Height);
+            if (hi != h || wi != w)
+            {
+                return images.SelectMany(img => EmbedImages([img])).ToArray();
+            }
+
+            Preprocessor.Process(images[i], pixels.AsSpan(i * per, per));
+        }
+
+        var vision = _parts.Vision;
+        var input = ToModel(vision.InputType("pixel_values"), pixels, [images.Count, 3, h, w]);
+        using var value = input.Value;
+        var outputs = Run(vision.Session, ["pixel_values"], [value], "image_embeds");
+        return Normalize(outputs, images.Count);
+    }
+
+    /// <summary>L2-normalized text embeddings of prompts.</summary>
+    /// <param name="texts">The prompts.</param>
+    /// <returns>One unit vector per prompt.</returns>
+    public float[][] EmbedTexts(IReadOnlyList<string> texts)
+    {
+        if (texts.Count == 0)
+        {
+            return [];
+        }
+
+        var text = _parts.Text;
+        var ids = texts.Select(t => _model.Tokenizer.EncodeForModel(t)).ToArray();
+        int len = ids[0].Length;
+        var names = new List<string> { "input_ids" };
+        var values = new List<OrtValue> { Ids(text.InputType("input_ids"), ids, len, ones: false) };
+        if (text.HasInput("attention_mask"))
+        {
+            names.Add("attention_mask");
+            values.Add(Ids(text.InputType("attention_mask"), ids, len, ones: true));
+        }
+
+        try
+        {
+            return Normalize(Run(text.Session, names, values, "text_embeds"), texts.Count);
+        }
+        finally
+        {
+            foreach (var v in values)
+            {
+                v.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Cosine of two unit vectors.</summary>
+    /// <param name="a">A unit vector.</param>
+    /// <param name="b">A unit vector.</param>
+    /// <returns>Their dot product.</returns>
+    public static float Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => TensorPrimitives.Dot(a, b);
+
+    private float[] Run(InferenceSession session, IReadOnlyCollection<string> names, IReadOnlyCollection<OrtValue> values, string output)
+    {
+        var sw = Stopwatch.StartNew();
+        using var ro = new RunOptions();
+        using var results = session.Run(ro, names, values, [output]);
+        Interlocked.Add(ref _runTicks, sw.Elapsed.Ticks);
+        var r = results[0];
+        return r.GetTensorTypeAndShape().ElementDataType == TensorElementType.Float16
+            ? r.GetTensorDataAsSpan<Float16>().ToArray().Select(v => (float)v).ToArray()
+            : r.GetTensorDataAsSpan<float>().ToArray();
+    }
+
+    private static (OrtValue Value, int Unused) ToModel(TensorElementType type, float[] data, long[] shape)
+    {
+        if (type == TensorElementType.Float16)
+        {
+            var half = data.Select(v => (Float16)v).ToArray();
+            return (OrtValue.CreateTensorValueFromMemory(half, shape), 0);
+        }
+
+        return (OrtValue.CreateTensorValueFromMemory(data, shape), 0);
+    }
+
+    private static OrtValue Ids(TensorElementType type, int[][] ids, int len, bool ones)
+    {
+        if (type == TensorElementType.Int32)
+        {
+            var flat = ones ? Enumerable.Repeat(1, ids.Length * len).ToArray() : ids.SelectMany(r => r).ToArray();
+            return OrtValue.CreateTensorValueFromMemory(flat, [ids.Length, len]);
+        }
+
+        var longs = ones ? Enumerable.Repeat(1L, ids.Length * len).ToArray() : ids.SelectMany(r => r.Select(v => (long)v)).ToArray();
+        return OrtValue.CreateTensorValueFromMemory(longs, [ids.Length, len]);
+    }
+
+    private static float[][] Normalize(float[] flat, int count)
+    {
+        int d = flat.Length / count;
+        var result = new float[count][];
+        for (int i = 0; i < count; i++)
+        {
+            var v = flat.AsSpan(i * d, d).ToArray();
+            float norm = TensorPrimitives.Norm(v);
+            TensorPrimitives.Divide(v, norm > 0 ? norm : 1f, v);
+            result[i] = v;
+        }
+
+        return result;
+    }
+}
