@@ -158,6 +158,12 @@ public sealed class BlobObjectStore : IObjectStore
         }
         catch (RequestFailedException ex) when (ex.Status == 412)
         {
+            // Some services (Azurite) answer If-Match on a missing blob with 412 rather than 404: absent is still absent.
+            if (!await ExistsAsync(container, name, cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+
             throw new PreconditionFailedException(container, name, $"the object is not at ETag {ifMatch}.", ex);
         }
     }
@@ -197,7 +203,7 @@ public sealed class BlobObjectStore : IObjectStore
                     container,
                     item.Name,
                     p.ContentLength ?? 0,
-                    p.ETag ?? default,
+                    HeaderForm(p.ETag ?? default),
                     p.ContentType ?? StorageNames.DefaultContentType,
                     ToBase64(p.ContentHash),
                     p.LastModified ?? p.CreatedOn ?? default,
@@ -308,6 +314,18 @@ public sealed class BlobObjectStore : IObjectStore
         TokenCredential credential = options.Credential
             ?? new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = options.ManagedIdentityClientId });
         return new BlobServiceClient(options.ServiceUri, credential, options.ClientOptions);
+    }
+
+    /// <summary>
+    /// Listings carry ETags without the quotes that response headers have; one object must have one ETag
+    /// whichever call reported it, so listed ETags are quoted like the headers.
+    /// </summary>
+    private static ETag HeaderForm(ETag etag)
+    {
+        string value = etag.ToString();
+        return value.Length == 0 || value[0] == '"' || value == "*" || value.StartsWith("W/", StringComparison.Ordinal)
+            ? etag
+            : new ETag($"\"{value}\"");
     }
 
     private static string? ToBase64(byte[]? hash) => hash is { Length: > 0 } ? Convert.ToBase64String(hash) : null;
