@@ -1,0 +1,14 @@
+namespace Nudge.Indexing.Persistence;
+
+/// <summary>Options for <see cref="EmbeddingIndexStore.LoadAsync"/>.</summary>
+public sealed class IndexLoadOptions
+{
+    /// <summary>Whether to load the VAE latents of image entries (they can be far larger than the embeddings). Default <see langword="true"/>.</summary>
+    public bool IncludeLatents { get; set; } = true;
+
+    /// <summary>
+    /// Whether a missing index is an error (<see cref="IndexNotFoundException"/>) rather than an empty index with
+    /// <see cref="EmbeddingIndex.Exists"/> = <see langword="false"/>. Default <see langword="false"/>.
+    /// </summary>
+    public bool RequireExists { get; set; }
+}
