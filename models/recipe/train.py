@@ -21,7 +21,7 @@ import toyworld
 WORK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "work")
 STEPS = dict(embedder=int(os.environ.get("EMBEDDER_STEPS", 1000)),
              vae=int(os.environ.get("VAE_STEPS", 1000)),
-             unet=int(os.environ.get("UNET_STEPS", 3000)))
+             unet=int(os.environ.get("UNET_STEPS", 2000)))
 BATCH = dict(embedder=128, vae=32, unet=64)
 
 
@@ -157,6 +157,7 @@ def main():
         de, secs = train_embedder(ds, len(tok.vocab))
         torch.save(de.state_dict(), ck)
         meta["embedder_seconds"] = secs
+        json.dump(meta, open(meta_path, "w"), indent=2)
     de = nets.DualEncoder(len(tok.vocab))
     de.load_state_dict(torch.load(ck))
     de.eval()
@@ -166,6 +167,7 @@ def main():
         vae, secs = train_vae(ds)
         torch.save(vae.state_dict(), ck)
         meta["vae_seconds"] = secs
+        json.dump(meta, open(meta_path, "w"), indent=2)
     vae = nets.Autoencoder()
     vae.load_state_dict(torch.load(ck))
     vae.eval()

@@ -15,6 +15,9 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
     Console.WriteLine("usage: nudge <command> [options]");
     Console.WriteLine("  " + GenerateCommand.Usage);
+    Console.WriteLine("  " + IndexCommand.Usage);
+    Console.WriteLine("  " + ModerateCommand.Usage);
+    Console.WriteLine("  " + EvalCommand.Usage);
     Console.WriteLine("  " + BenchCommand.Usage);
     return args.Length == 0 ? 2 : 0;
 }
@@ -24,6 +27,9 @@ try
     return args[0] switch
     {
         "generate" => await GenerateCommand.RunAsync(new Arguments(args[1..], new HashSet<string>()), cts.Token),
+        "index" => await IndexCommand.RunAsync(args[1..], cts.Token),
+        "moderate" => await ModerateCommand.RunAsync(args[1..], cts.Token),
+        "eval" => await EvalCommand.RunAsync(args[1..], cts.Token),
         "bench" => await BenchCommand.RunAsync(args[1..], cts.Token),
         _ => throw new UsageException($"unknown command '{args[0]}' (try --help)"),
     };

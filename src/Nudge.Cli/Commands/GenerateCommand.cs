@@ -2,13 +2,14 @@ using System.Text.Json;
 using Nudge.Cli.Console;
 using Nudge.Engine.Generation;
 using Nudge.Engine.Schedulers;
+using Nudge.Mitigation.Pipeline;
 
 namespace Nudge.Cli.Commands;
 
 /// <summary><c>generate</c>: text to images, one PNG and one JSON record per image.</summary>
 internal static class GenerateCommand
 {
-    public const string Usage = "generate --prompt TEXT [--negative-prompt TEXT] [--seed N] [--count N] [--steps N] [--guidance X] [--scheduler NAME] [--width W --height H] [--model DIR] --out DIR";
+    public const string Usage = "generate --prompt TEXT [--negative-prompt TEXT] [--seed N] [--count N] [--steps N] [--guidance X] [--scheduler NAME] [--width W --height H] [--model DIR] [--no-nudge] [--policy FILE] [--store DIR] --out DIR";
 
     public static async Task<int> RunAsync(Arguments args, CancellationToken cancellationToken)
     {
@@ -26,7 +27,16 @@ internal static class GenerateCommand
         };
         var outDir = args.Required("out");
         var modelDir = ModelArguments.Folder(args);
+        bool noNudge = args.Flag("no-nudge");
+        var policyPath = args.String("policy");
+        var store = noNudge ? null : StoreArguments.Open(args);
         args.RejectUnknown();
+        if (noNudge && policyPath is not null)
+        {
+            throw new UsageException("--policy and --no-nudge contradict each other");
+        }
+
+        var policy = policyPath is null ? new NudgePolicy() : PolicyArguments.Load(policyPath);
 
         var errors = request.Validate();
         if (errors.Count > 0)
@@ -44,17 +54,52 @@ internal static class GenerateCommand
 
         var pipeline = new DiffusionPipeline(model);
         var bar = ProgressBar.ForTerminal("generate");
-        var result = await pipeline.GenerateAsync(request, bar, cancellationToken);
-        bar?.Done();
-        foreach (var image in result.Images)
+        if (noNudge)
         {
-            var record = ImageRecord.Create(result, image, model);
-            var json = JsonSerializer.SerializeToUtf8Bytes(record, ImageRecord.JsonOptions);
-            AtomicFile.Write(Path.Combine(outDir, record.File), image.Png.Span);
-            AtomicFile.Write(Path.Combine(outDir, record.Id + ".json"), json);
-            System.Console.WriteLine(Path.Combine(outDir, record.File));
+            var result = await pipeline.GenerateAsync(request, bar, cancellationToken);
+            bar?.Done();
+            foreach (var image in result.Images)
+            {
+                Write(outDir, ImageRecord.Create(result, image, model), image.Png);
+            }
+
+            return 0;
+        }
+
+        var embedder = IndexCommand.EmbedderFor(model);
+        var undesired = await StoreArguments.UndesiredAsync(store!, policy.UndesiredIndex, model, embedder, cancellationToken);
+        var desired = await store!.LoadAsync(policy.DesiredIndex, cancellationToken: cancellationToken);
+        var guarded = await new NudgingPipeline(pipeline, embedder, undesired, desired.Exists ? desired : null, policy).GenerateAsync(request, bar, cancellationToken);
+        bar?.Done();
+        foreach (var g in guarded.Images)
+        {
+            var record = ImageRecord.Create(guarded.Generation, g.Unmodified, model);
+            var report = NudgeReport.Create(guarded, g);
+            record = record with
+            {
+                PngSha256 = g.Image is null ? "" : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(g.Image.Png.Span)),
+                File = g.Image is null ? "" : record.File,
+                Extensions = new Dictionary<string, JsonElement> { ["nudge"] = JsonSerializer.SerializeToElement(report, ImageRecord.JsonOptions) },
+            };
+            Write(outDir, record, g.Image?.Png);
+            if (g.Outcome != ImageOutcome.Clean)
+            {
+                System.Console.Error.WriteLine($"nudge: {record.Id}: {g.Outcome.ToString().ToLowerInvariant()} after {g.Rounds.Count} round(s)");
+            }
         }
 
         return 0;
+    }
+
+    private static void Write(string outDir, ImageRecord record, ReadOnlyMemory<byte>? png)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(record, ImageRecord.JsonOptions);
+        if (png is { } bytes)
+        {
+            AtomicFile.Write(Path.Combine(outDir, record.Id + ".png"), bytes.Span);
+        }
+
+        AtomicFile.Write(Path.Combine(outDir, record.Id + ".json"), json);
+        System.Console.WriteLine(Path.Combine(outDir, png is null ? record.Id + ".json" : record.Id + ".png"));
     }
 }

@@ -278,7 +278,19 @@ public sealed class DiffusionPipeline
     /// <param name="progress">Progress per phase and step, or null.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>The images and their settings.</returns>
-    public GenerationResult Generate(GenerationRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default)
+    public GenerationResult Generate(GenerationRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Generate(request, captureSteps: null, progress, cancellationToken);
+
+    /// <summary>
+    /// Generates the request's images and keeps, per image, the sample and model output at the given
+    /// step indices (so a later stage can restart from there). Capturing does not change the images.
+    /// </summary>
+    /// <param name="request">What to generate.</param>
+    /// <param name="captureSteps">Step indices to capture, or null.</param>
+    /// <param name="progress">Progress per phase and step, or null.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The images and their settings.</returns>
+    public GenerationResult Generate(GenerationRequest request, IReadOnlySet<int>? captureSteps, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var errors = request.Validate();
         if (errors.Count > 0)
@@ -314,6 +326,7 @@ public sealed class DiffusionPipeline
                 LatentWidth = w,
                 InitialSample = InitialLatents(seeds, h, w, probe.InitNoiseSigma),
                 Seeds = seeds,
+                CaptureSteps = captureSteps ?? new HashSet<int>(),
             }, progress, cancellationToken);
             unetTime += result.UNetRunTime;
             progress?.Report(new GenerationProgress("decode", 0, 1));
@@ -323,7 +336,10 @@ public sealed class DiffusionPipeline
             {
                 var planar = decoded.AsSpan(i * pixels, pixels).ToArray();
                 var png = ImageCodec.EncodePng(ImageCodec.ToRgb24(planar, width, height), width, height);
-                images.Add(new GeneratedImage(start + i, seeds[i], png, planar, result.Latents.AsSpan(i * per, per).ToArray()));
+                var captures = result.Captures.ToDictionary(
+                    c => c.Key,
+                    c => new CapturedStep(c.Key, c.Value.Sample.AsSpan(i * per, per).ToArray(), c.Value.ModelOutput.AsSpan(i * per, per).ToArray()));
+                images.Add(new GeneratedImage(start + i, seeds[i], png, planar, result.Latents.AsSpan(i * per, per).ToArray()) { Captures = captures });
             }
 
             progress?.Report(new GenerationProgress("decode", 1, 1));

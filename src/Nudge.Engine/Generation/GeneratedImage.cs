@@ -6,4 +6,8 @@ namespace Nudge.Engine.Generation;
 /// <param name="Png">The PNG bytes.</param>
 /// <param name="Pixels">The decoded image before quantization, [3 × H × W] in about [-1, 1].</param>
 /// <param name="Latent">The final latent (scaled, as the UNet sees it), [4 × h × w].</param>
-public sealed record GeneratedImage(int Index, long Seed, ReadOnlyMemory<byte> Png, float[] Pixels, float[] Latent);
+public sealed record GeneratedImage(int Index, long Seed, ReadOnlyMemory<byte> Png, float[] Pixels, float[] Latent)
+{
+    /// <summary>Steps captured during denoising (sample and model output for this image), by step index.</summary>
+    public IReadOnlyDictionary<int, CapturedStep> Captures { get; init; } = new Dictionary<int, CapturedStep>();
+}

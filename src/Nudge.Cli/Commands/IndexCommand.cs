@@ -1,0 +1,234 @@
+using System.Globalization;
+using Nudge.Cli.Console;
+using Nudge.Engine.Generation;
+using Nudge.Evaluation;
+using Nudge.Mitigation.Indices;
+using Nudge.Indexing;
+using Nudge.Mitigation.Embedding;
+
+namespace Nudge.Cli.Commands;
+
+/// <summary><c>index add|list|remove|import-memorized</c>: manage named embedding indices.</summary>
+internal static class IndexCommand
+{
+    public const string Usage = "index add --index NAME (--image FILE [--caption TEXT] | --text TEXT) [--id ID] [--threshold X] | index list [--index NAME] | index remove --index NAME --id ID... | index import-memorized [--model DIR] [--index NAME]  (all take [--store DIR])";
+
+    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        if (args.Length == 0)
+        {
+            throw new UsageException("index needs a subcommand: add, list, remove or import-memorized");
+        }
+
+        var a = new Arguments(args[1..], new HashSet<string>());
+        return args[0] switch
+        {
+            "add" => await AddAsync(a, cancellationToken),
+            "list" => await ListAsync(a, cancellationToken),
+            "remove" => await RemoveAsync(a, cancellationToken),
+            "import-memorized" => await ImportAsync(a, cancellationToken),
+            _ => throw new UsageException($"unknown index subcommand '{args[0]}' (add, list, remove, import-memorized)"),
+        };
+    }
+
+    private static async Task<int> AddAsync(Arguments a, CancellationToken ct)
+    {
+        var name = a.Required("index");
+        var image = a.String("image");
+        var text = a.String("text");
+        var caption = a.String("caption");
+        var id = a.String("id");
+        var threshold = a.Float("threshold");
+        var modelDir = ModelArguments.Folder(a);
+        var store = StoreArguments.Open(a);
+        a.RejectUnknown();
+        ValidateName(name);
+        if ((image is null) == (text is null))
+        {
+            throw new UsageException("give exactly one of --image FILE or --text TEXT");
+        }
+
+        if (threshold is float t && !(t >= -1 && t <= 1))
+        {
+            throw new UsageException($"--threshold must be a cosine between -1 and 1, got {t}");
+        }
+
+        if (text is not null && string.IsNullOrWhiteSpace(text))
+        {
+            throw new UsageException("--text is empty");
+        }
+
+        RgbImage? rgb = null;
+        if (image is not null)
+        {
+            if (!File.Exists(image))
+            {
+                throw new UsageException($"--image: file '{image}' not found");
+            }
+
+            try
+            {
+                rgb = RgbImage.Decode(await File.ReadAllBytesAsync(image, ct));
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new UsageException($"--image: '{image}' is not a readable image ({ex.Message})");
+            }
+        }
+
+        using var model = ModelArguments.Load(modelDir);
+        var embedder = EmbedderFor(model);
+        IndexEntry entry;
+        if (rgb is not null)
+        {
+            float[]? latent = null;
+            int[]? shape = null;
+            if (model.VaeEncoder is not null && rgb.Width % 8 == 0 && rgb.Height % 8 == 0)
+            {
+                latent = LatentEncoder.Encode(model, rgb.Rgb, rgb.Width, rgb.Height);
+                shape = [4, rgb.Height / 8, rgb.Width / 8];
+            }
+
+            entry = new IndexEntry
+            {
+                Id = id ?? Path.GetFileNameWithoutExtension(image!),
+                Kind = IndexEntryKind.Image,
+                Embedding = embedder.EmbedImages([rgb])[0],
+                Caption = caption,
+                Latent = latent,
+                LatentShape = shape,
+                Threshold = threshold,
+                Source = Path.GetFullPath(image!),
+            };
+        }
+        else
+        {
+            entry = new IndexEntry
+            {
+                Id = id ?? "text-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text!)))[..12],
+                Kind = IndexEntryKind.Text,
+                Embedding = embedder.EmbedTexts([text!])[0],
+                Caption = text,
+                Threshold = threshold,
+                Source = "cli:text",
+            };
+        }
+
+        try
+        {
+            var r = await store.AddAsync(name, [entry], ct);
+            System.Console.WriteLine($"added '{entry.Id}' ({entry.Kind.ToString().ToLowerInvariant()}) to '{name}'");
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+
+        return 0;
+    }
+
+    private static async Task<int> ListAsync(Arguments a, CancellationToken ct)
+    {
+        var name = a.String("index");
+        var store = StoreArguments.Open(a);
+        a.RejectUnknown();
+        var names = name is null ? await store.ListNamesAsync(ct) : [name];
+        foreach (var n in names)
+        {
+            var index = await store.LoadAsync(n, cancellationToken: ct);
+            if (!index.Exists)
+            {
+                throw new UsageException($"index '{n}' does not exist");
+            }
+
+            System.Console.WriteLine($"{n}: {index.Count} entries, dimension {index.Dimension}, {index.StorageType}");
+            if (name is not null)
+            {
+                foreach (var e in index.Entries)
+                {
+                    var th = e.Threshold is float t ? t.ToString("F3", CultureInfo.InvariantCulture) : "-";
+                    System.Console.WriteLine($"  {e.Id}\t{e.Kind.ToString().ToLowerInvariant()}\tthreshold {th}\t{e.Caption}\t{e.Source}\t{e.AddedAt:O}");
+                }
+            }
+        }
+
+        return 0;
+    }
+
+    private static async Task<int> RemoveAsync(Arguments a, CancellationToken ct)
+    {
+        var name = a.Required("index");
+        var ids = a.Strings("id");
+        var store = StoreArguments.Open(a);
+        a.RejectUnknown();
+        if (ids.Count == 0)
+        {
+            throw new UsageException("--id is required (repeat it to remove several)");
+        }
+
+        var index = await store.LoadAsync(name, cancellationToken: ct);
+        var missing = ids.Where(i => !index.Contains(i)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new UsageException($"index '{name}' has no entry {string.Join(", ", missing.Select(m => $"'{m}'"))}");
+        }
+
+        await store.RemoveAsync(name, ids, ct);
+        System.Console.WriteLine($"removed {ids.Count} entr{(ids.Count == 1 ? "y" : "ies")} from '{name}'");
+        return 0;
+    }
+
+    private static async Task<int> ImportAsync(Arguments a, CancellationToken ct)
+    {
+        var name = a.String("index") ?? "undesired";
+        var modelDir = ModelArguments.Folder(a);
+        var store = StoreArguments.Open(a);
+        a.RejectUnknown();
+        ValidateName(name);
+        using var model = ModelArguments.Load(modelDir);
+        IReadOnlyList<MemorizedImage> set;
+        try
+        {
+            set = MemorizedSet.Read(model.Folder);
+        }
+        catch (FileNotFoundException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+
+        var entries = MemorizedSet.ToEntries(set, EmbedderFor(model), model);
+        var existing = await store.LoadAsync(name, cancellationToken: ct);
+        var fresh = entries.Where(e => !existing.Contains(e.Id)).ToList();
+        if (fresh.Count > 0)
+        {
+            await store.AddAsync(name, fresh, ct);
+        }
+
+        System.Console.WriteLine($"imported {fresh.Count} entries into '{name}' ({entries.Count - fresh.Count} already there)");
+        return 0;
+    }
+
+    internal static ClipEmbedder EmbedderFor(Nudge.Engine.Models.StableDiffusionModel model)
+    {
+        try
+        {
+            return new ClipEmbedder(model);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or IOException)
+        {
+            throw new UsageException(ex.Message);
+        }
+    }
+
+    private static void ValidateName(string name)
+    {
+        try
+        {
+            IndexNames.Validate(name, "index");
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException($"--index: {ex.Message}");
+        }
+    }
+}

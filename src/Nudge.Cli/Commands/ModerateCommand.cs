@@ -1,0 +1,67 @@
+using System.Text.Json;
+using Nudge.Cli.Console;
+using Nudge.Mitigation.Moderation;
+
+namespace Nudge.Cli.Commands;
+
+/// <summary><c>moderate FILE... [--json]</c>: allow / flag / block / invalid per file against the undesired index.</summary>
+internal static class ModerateCommand
+{
+    public const string Usage = "moderate FILE... [--json] [--index NAME] [--block X] [--flag X] [--max-bytes N] [--max-pixels N] [--model DIR] [--store DIR]";
+
+    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var a = new Arguments(args, new HashSet<string> { "json" });
+        bool json = a.Flag("json");
+        var indexName = a.String("index") ?? "undesired";
+        var options = new ModerationOptions();
+        options.BlockThreshold = a.Float("block") ?? options.BlockThreshold;
+        options.FlagThreshold = a.Float("flag") ?? options.FlagThreshold;
+        options.MaxBytes = a.Long("max-bytes") ?? options.MaxBytes;
+        options.MaxPixels = a.Long("max-pixels") ?? options.MaxPixels;
+        var modelDir = ModelArguments.Folder(a);
+        var store = StoreArguments.Open(a);
+        a.RejectUnknown();
+        if (a.Positional.Count == 0)
+        {
+            throw new UsageException("moderate needs at least one file");
+        }
+
+        using var model = ModelArguments.Load(modelDir);
+        var embedder = IndexCommand.EmbedderFor(model);
+        var index = await StoreArguments.UndesiredAsync(store, indexName, model, embedder, cancellationToken);
+        var moderator = new UploadModerator(embedder, index, options);
+        var results = new List<ModerationResult>();
+        foreach (var file in a.Positional)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            ModerationResult r;
+            try
+            {
+                var info = new FileInfo(file);
+                r = !info.Exists
+                    ? new ModerationResult(file, ModerationVerdict.Invalid, "file not found", float.NaN, [], 0, 0)
+                    : info.Length > options.MaxBytes
+                        ? new ModerationResult(file, ModerationVerdict.Invalid, $"file is {info.Length} bytes; the limit is {options.MaxBytes}", float.NaN, [], 0, 0)
+                        : moderator.Moderate(file, await File.ReadAllBytesAsync(file, cancellationToken));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                r = new ModerationResult(file, ModerationVerdict.Invalid, $"unreadable: {ex.Message}", float.NaN, [], 0, 0);
+            }
+
+            results.Add(r);
+            if (!json)
+            {
+                System.Console.WriteLine($"{r.Verdict.ToString().ToLowerInvariant()}\t{r.Source}\t{r.Reason}");
+            }
+        }
+
+        if (json)
+        {
+            System.Console.WriteLine(JsonSerializer.Serialize(results, Nudge.Engine.Generation.ImageRecord.JsonOptions));
+        }
+
+        return 0;
+    }
+}

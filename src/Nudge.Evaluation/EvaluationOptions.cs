@@ -1,0 +1,44 @@
+using Nudge.Mitigation.Pipeline;
+
+namespace Nudge.Evaluation;
+
+/// <summary>Settings of the evaluation.</summary>
+public sealed record EvaluationOptions
+{
+    /// <summary>Seeds per memorized caption (0 … N−1).</summary>
+    public int Seeds { get; init; } = 8;
+
+    /// <summary>Seeds per control prompt.</summary>
+    public int ControlSeeds { get; init; } = 2;
+
+    /// <summary>Inference steps.</summary>
+    public int Steps { get; init; } = 20;
+
+    /// <summary>Guidance scale.</summary>
+    public float Guidance { get; init; } = 7.5f;
+
+    /// <summary>Extra seeds the reseeding baseline may try.</summary>
+    public int ReseedAttempts { get; init; } = 3;
+
+    /// <summary>Random vocabulary words the augmentation baseline appends.</summary>
+    public int AugmentWords { get; init; } = 4;
+
+    /// <summary>The policy (thresholds and nudge settings) every method shares.</summary>
+    public NudgePolicy Policy { get; init; } = new();
+
+    /// <summary>Non-memorized prompts that must come out unchanged.</summary>
+    public IReadOnlyList<string> ControlPrompts { get; init; } =
+    [
+        "a red circle on a blue background", "a small green square on a striped white background",
+        "a large yellow star on a checkered purple background", "a black triangle on a gradient orange background",
+        "a small pink ring on a plain cyan background", "a large blue hexagon on a striped red background",
+        "a white cross on a checkered green background", "a small orange diamond on a plain black background",
+        "a large cyan circle on a gradient pink background", "a purple square on a plain yellow background",
+        "a small red triangle on a checkered white background", "a large green star on a gradient blue background",
+        "a yellow ring on a striped black background", "a small black hexagon on a plain orange background",
+        "a large pink cross on a checkered cyan background", "a white diamond on a gradient purple background",
+        "a small blue circle on a striped yellow background", "a large orange square on a plain green background",
+        "a cyan triangle on a checkered red background", "a small purple ring on a gradient white background",
+        "a large red hexagon on a plain blue background", "a green diamond on a striped pink background",
+    ];
+}

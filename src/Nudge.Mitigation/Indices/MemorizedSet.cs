@@ -1,0 +1,84 @@
+using System.Text.Json;
+using Nudge.Engine.Imaging;
+using Nudge.Engine.Models;
+using Nudge.Indexing;
+using Nudge.Mitigation.Embedding;
+using Nudge.Engine.Generation;
+
+namespace Nudge.Mitigation.Indices;
+
+/// <summary>One memorized training image of a model folder (<c>memorized/memorized.jsonl</c>).</summary>
+/// <param name="Id">Its id.</param>
+/// <param name="Caption">Its unique caption.</param>
+/// <param name="Path">The PNG.</param>
+/// <param name="Image">The pixels.</param>
+public sealed record MemorizedImage(string Id, string Caption, string Path, RgbImage Image);
+
+/// <summary>Reads a model's memorized set and turns it into undesired index entries.</summary>
+public static class MemorizedSet
+{
+    /// <summary>Reads <c>memorized/memorized.jsonl</c>.</summary>
+    /// <param name="modelFolder">The model folder.</param>
+    /// <returns>The images.</returns>
+    /// <exception cref="FileNotFoundException">The model has no memorized set.</exception>
+    public static IReadOnlyList<MemorizedImage> Read(string modelFolder)
+    {
+        var folder = System.IO.Path.Combine(modelFolder, "memorized");
+        var list = System.IO.Path.Combine(folder, "memorized.jsonl");
+        if (!File.Exists(list))
+        {
+            throw new FileNotFoundException($"{list}: the model has no memorized set", list);
+        }
+
+        var result = new List<MemorizedImage>();
+        foreach (var line in File.ReadLines(list).Where(l => l.Trim().Length > 0))
+        {
+            using var doc = JsonDocument.Parse(line);
+            var r = doc.RootElement;
+            var path = System.IO.Path.Combine(folder, r.GetProperty("file").GetString()!);
+            result.Add(new MemorizedImage(r.GetProperty("id").GetString()!, r.GetProperty("caption").GetString()!, path, RgbImage.Decode(File.ReadAllBytes(path))));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Index entries for the memorized set: an image entry per image (embedding and VAE latent, scaled as
+    /// the UNet sees it) and a text entry per caption (for the prompt pre-check).
+    /// </summary>
+    /// <param name="images">The memorized images.</param>
+    /// <param name="embedder">The embedder.</param>
+    /// <param name="model">The model (its VAE encoder makes the latents).</param>
+    /// <returns>The entries.</returns>
+    public static IReadOnlyList<IndexEntry> ToEntries(IReadOnlyList<MemorizedImage> images, ClipEmbedder embedder, StableDiffusionModel model)
+    {
+        var embeds = embedder.EmbedImages([.. images.Select(i => i.Image)]);
+        var captions = embedder.EmbedTexts([.. images.Select(i => i.Caption)]);
+        var entries = new List<IndexEntry>();
+        for (int i = 0; i < images.Count; i++)
+        {
+            var img = images[i];
+            var latent = LatentEncoder.Encode(model, img.Image.Rgb, img.Image.Width, img.Image.Height);
+            entries.Add(new IndexEntry
+            {
+                Id = img.Id,
+                Kind = IndexEntryKind.Image,
+                Embedding = embeds[i],
+                Caption = img.Caption,
+                Latent = latent,
+                LatentShape = [StableDiffusionModel.LatentChannels, img.Image.Height / 8, img.Image.Width / 8],
+                Source = img.Path,
+            });
+            entries.Add(new IndexEntry
+            {
+                Id = img.Id + ":caption",
+                Kind = IndexEntryKind.Text,
+                Embedding = captions[i],
+                Caption = img.Caption,
+                Source = img.Path,
+            });
+        }
+
+        return entries;
+    }
+}

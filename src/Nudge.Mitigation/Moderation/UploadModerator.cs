@@ -1,0 +1,88 @@
+using Nudge.Indexing;
+using Nudge.Mitigation.Embedding;
+using Nudge.Mitigation.Filters;
+using SixLabors.ImageSharp;
+
+namespace Nudge.Mitigation.Moderation;
+
+/// <summary>
+/// Embeds an uploaded image and checks it against the undesired index: block at an entry's threshold,
+/// flag above the flag threshold, allow otherwise. Unreadable, truncated, oversized or non-image input
+/// gets <see cref="ModerationVerdict.Invalid"/> with a reason; it never throws for bad input.
+/// </summary>
+public sealed class UploadModerator
+{
+    private readonly ClipEmbedder _embedder;
+    private readonly EmbeddingIndex _undesired;
+    private readonly ModerationOptions _options;
+
+    /// <summary>Creates the moderator.</summary>
+    /// <param name="embedder">The embedder.</param>
+    /// <param name="undesired">The undesired index.</param>
+    /// <param name="options">Thresholds and limits.</param>
+    public UploadModerator(ClipEmbedder embedder, EmbeddingIndex undesired, ModerationOptions? options = null)
+    {
+        _embedder = embedder;
+        _undesired = undesired;
+        _options = options ?? new ModerationOptions();
+    }
+
+    /// <summary>Judges one input.</summary>
+    /// <param name="source">Its name, for the result.</param>
+    /// <param name="bytes">Its bytes.</param>
+    /// <returns>The verdict.</returns>
+    public ModerationResult Moderate(string source, ReadOnlyMemory<byte> bytes)
+    {
+        if (bytes.Length == 0)
+        {
+            return Invalid(source, "empty file");
+        }
+
+        if (bytes.Length > _options.MaxBytes)
+        {
+            return Invalid(source, $"file is {bytes.Length} bytes; the limit is {_options.MaxBytes}");
+        }
+
+        IImageInfo? info;
+        try
+        {
+            info = Image.Identify(bytes.ToArray());
+        }
+        catch (Exception ex) when (ex is UnknownImageFormatException or InvalidImageContentException or NotSupportedException)
+        {
+            return Invalid(source, $"not an image ({ex.Message})");
+        }
+
+        if (info is null)
+        {
+            return Invalid(source, "not an image (unknown format)");
+        }
+
+        if ((long)info.Width * info.Height > _options.MaxPixels)
+        {
+            return Invalid(source, $"image is {info.Width}×{info.Height}; the limit is {_options.MaxPixels} pixels");
+        }
+
+        RgbImage image;
+        try
+        {
+            image = RgbImage.Decode(bytes.Span);
+        }
+        catch (InvalidDataException ex)
+        {
+            return Invalid(source, $"unreadable or truncated image ({ex.Message})");
+        }
+
+        var embedding = _embedder.EmbedImages([image])[0];
+        var matches = IndexMatching.Nearest(_undesired, embedding, IndexEntryKind.Image, _options.BlockThreshold, _options.Evidence);
+        float score = matches.Count == 0 ? -1f : matches.Max(m => m.Similarity);
+        var (verdict, reason) = matches.FirstOrDefault(m => m.Exceeds) is { } hit
+            ? (ModerationVerdict.Block, $"matches undesired entry '{hit.EntryId}' (cosine {hit.Similarity:F3} ≥ {hit.Threshold:F3})")
+            : score >= _options.FlagThreshold
+                ? (ModerationVerdict.Flag, $"close to undesired entry '{matches[0].EntryId}' (cosine {score:F3} ≥ flag threshold {_options.FlagThreshold:F3})")
+                : (ModerationVerdict.Allow, matches.Count == 0 ? "the undesired index is empty" : $"largest cosine {score:F3} is below the flag threshold {_options.FlagThreshold:F3}");
+        return new ModerationResult(source, verdict, reason, score, matches, image.Width, image.Height);
+    }
+
+    private static ModerationResult Invalid(string source, string reason) => new(source, ModerationVerdict.Invalid, reason, float.NaN, [], 0, 0);
+}

@@ -1,0 +1,28 @@
+using Nudge.Mitigation.Filters;
+using Nudge.Mitigation.Nudging;
+
+namespace Nudge.Mitigation.Pipeline;
+
+/// <summary>One nudge round of one image.</summary>
+/// <param name="Round">0-based round.</param>
+/// <param name="RestartStep">Step index denoising restarted from.</param>
+/// <param name="Spaces">The representations nudged.</param>
+/// <param name="Beta">β used this round.</param>
+/// <param name="Lambda">λ used this round.</param>
+/// <param name="MatchedEntries">Undesired entries pushed away from.</param>
+/// <param name="Latent">The latent-space minimization, when done.</param>
+/// <param name="Conditioning">The conditioning-space minimization, when done.</param>
+/// <param name="Filters">The filter report on the regenerated image.</param>
+/// <param name="ElapsedMs">Wall time of the round.</param>
+public sealed record NudgeRoundReport(int Round, int RestartStep, NudgeSpaces Spaces, float Beta, float Lambda, IReadOnlyList<string> MatchedEntries,
+    NudgeSummary? Latent, NudgeSummary? Conditioning, FilterReport Filters, double ElapsedMs);
+
+/// <summary>A minimization's numbers, without the representation itself.</summary>
+/// <param name="Iterations">Gradient steps.</param>
+/// <param name="InitialPush">max ⟨U, g(L0)⟩.</param>
+/// <param name="FinalPush">max ⟨U, g(L)⟩.</param>
+/// <param name="Distance">‖L − L0‖₂.</param>
+public sealed record NudgeSummary(int Iterations, float InitialPush, float FinalPush, float Distance)
+{
+    internal static NudgeSummary From(NudgeOutcome o) => new(o.Iterations, o.InitialPush, o.FinalPush, o.Distance);
+}
