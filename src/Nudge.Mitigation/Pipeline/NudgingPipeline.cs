@@ -260,9 +260,9 @@ public sealed class NudgingPipeline
 
     private IGenerationFilter CreateFilter(string name) => name switch
     {
-        "prompt" => new PromptPrecheckFilter(_undesired, Policy.PromptThreshold),
+        "prompt" => IndexSimilarityFilter.PromptPrecheck(_undesired, Policy.PromptThreshold),
         "degenerate" => new DegenerateImageFilter(),
-        "undesired" => new UndesiredSimilarityFilter(_undesired, Policy.UndesiredThreshold),
+        "undesired" => IndexSimilarityFilter.Undesired(_undesired, Policy.UndesiredThreshold),
         "relevance" => new RelevanceFilter(Policy.RelevanceFloor),
         _ => throw new ArgumentException($"Unknown filter '{name}'."),
     };
