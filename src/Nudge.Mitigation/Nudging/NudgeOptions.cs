@@ -30,6 +30,9 @@ public sealed record NudgeOptions
     /// <summary>Which representations to nudge.</summary>
     public NudgeSpaces Spaces { get; init; } = NudgeSpaces.Both;
 
+    /// <summary>Which conditioning states the change is applied to.</summary>
+    public ConditioningScope ConditioningScope { get; init; } = ConditioningScope.AllTokens;
+
     /// <summary>Rounds before an image is reported unresolved.</summary>
     public int MaxRounds { get; init; } = 3;
 

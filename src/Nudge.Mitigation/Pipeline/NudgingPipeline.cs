@@ -179,11 +179,12 @@ public sealed class NudgingPipeline
                 var objective = new NudgeObjective(NormalizedLinearMap.Projected(projection), h, desired, targets, options.Alpha, options.Beta, options.Lambda, options.Proximity);
                 var outcome = EmbeddingNudger.Minimize(objective, options);
                 // The causal text encoder's states from the end-of-text token on all summarize the prompt;
-                // the pooled row's change is applied to each of them.
+                // the pooled row's change is applied to them, or to every token's state (policy).
                 var delta = new float[d];
                 TensorPrimitives.Subtract(outcome.Representation, h, delta);
                 var hidden = (float[])cond.HiddenStates.Clone();
-                for (int row = p; row < cond.InputIds.Length; row++)
+                int firstRow = options.ConditioningScope == ConditioningScope.FromPooled ? p : 1;
+                for (int row = firstRow; row < cond.InputIds.Length; row++)
                 {
                     var span = hidden.AsSpan(row * d, d);
                     TensorPrimitives.Add(span, delta, span);
