@@ -19,7 +19,8 @@ public static class EmbeddingNudger
         float scale = Math.Max(TensorPrimitives.Norm(objective.L0), 1e-6f) * options.StepSize;
         int it = 0;
         float push = initialPush;
-        for (; it < options.Iterations && push >= options.PushTarget; it++)
+        float goal = Math.Min(options.PushTarget, initialPush - options.MinimumPushDrop);
+        for (; it < options.Iterations && push > goal; it++)
         {
             objective.Gradient(l, grad);
             float gnorm = TensorPrimitives.Norm(grad);

@@ -3,8 +3,10 @@ using System.Numerics.Tensors;
 namespace Nudge.Mitigation.Nudging;
 
 /// <summary>
-/// f(L) = −α·mean_D⟨D, g(L)⟩ + β·mean_U⟨U, g(L)⟩ + λ·‖L − L0‖ and its gradient. D and U are in g's
-/// output space. The L2 proximity's gradient at L = L0 is taken as 0 (a valid subgradient), as is
+/// f(L) = −α·mean_D⟨D, g(L)⟩ + β·mean_U⟨U, g(L)⟩ + λ·‖L − L0‖ / ‖L0‖ and its gradient. D and U are in
+/// g's output space. The proximity is measured relative to ‖L0‖ (same norm), so one λ suits a 128-value
+/// joint-space vector and a 16 384-value latent alike: the similarity terms are scale-free, and an absolute
+/// distance would not be. The L2 proximity's gradient at L = L0 is taken as 0 (a valid subgradient), as is
 /// sign(0) for L1.
 /// </summary>
 public sealed class NudgeObjective
@@ -57,6 +59,8 @@ public sealed class NudgeObjective
 
         _y = new float[map.OutputDimension];
         _diff = new float[l0.Length];
+        float scale = norm == ProximityNorm.L2 ? TensorPrimitives.Norm(l0) : TensorPrimitives.SumOfMagnitudes(l0);
+        _lambda = scale > 0 ? lambda / scale : lambda;
     }
 
     /// <summary>The starting representation.</summary>

@@ -24,8 +24,14 @@ public sealed record NudgeOptions
     /// <summary>Maximum gradient steps per round.</summary>
     public int Iterations { get; init; } = 200;
 
-    /// <summary>Stop early once the push term's largest similarity ⟨U, g(L)⟩ is below this.</summary>
+    /// <summary>Stop early once the push term's largest similarity ⟨U, g(L)⟩ is below this …</summary>
     public float PushTarget { get; init; } = 0.5f;
+
+    /// <summary>
+    /// … and at least this much below where it started. The nudge space and the filter's space differ, so
+    /// an input that already sits below <see cref="PushTarget"/> in the nudge space still has to move.
+    /// </summary>
+    public float MinimumPushDrop { get; init; } = 0.2f;
 
     /// <summary>Which representations to nudge.</summary>
     public NudgeSpaces Spaces { get; init; } = NudgeSpaces.Both;
