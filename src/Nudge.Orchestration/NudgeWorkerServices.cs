@@ -174,12 +174,22 @@ public sealed class NudgeWorkerServices : IDisposable
     /// <param name="work">The work.</param>
     /// <param name="cancellationToken">Cancels waiting for a slot.</param>
     /// <returns>The result.</returns>
-    public async Task<T> RunGenerationAsync<T>(Func<T> work, CancellationToken cancellationToken = default)
+    public async Task<T> RunGenerationAsync<T>(Func<T> work, CancellationToken cancellationToken = default) =>
+        (await RunGenerationTimedAsync(work, cancellationToken)).Result;
+
+    /// <summary>As <see cref="RunGenerationAsync{T}"/>, also saying how long it waited for a slot.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="work">The work.</param>
+    /// <param name="cancellationToken">Cancels waiting for a slot.</param>
+    /// <returns>The result and the time spent waiting for a slot (not working).</returns>
+    public async Task<(T Result, TimeSpan Waited)> RunGenerationTimedAsync<T>(Func<T> work, CancellationToken cancellationToken = default)
     {
+        var sw = Stopwatch.StartNew();
         await _generationSlots.WaitAsync(cancellationToken);
+        var waited = sw.Elapsed;
         try
         {
-            return await Task.Run(work, cancellationToken);
+            return (await Task.Run(work, cancellationToken), waited);
         }
         finally
         {

@@ -54,7 +54,7 @@ public sealed record ImageWorkItem(string RunId, int Index, GenerationRequest Re
 /// <param name="Image">The PNG (null when blocked or failed).</param>
 /// <param name="Record">The JSON record (image record with the nudge report), null when it failed.</param>
 /// <param name="Rounds">Nudge rounds run.</param>
-/// <param name="ActivityMs">Time spent inside the activity that made it (0 when reused).</param>
+/// <param name="ActivityMs">Time the activity that made it spent working (waiting for a generation slot excluded; 0 when reused).</param>
 /// <param name="Reused">True when an earlier attempt had already written the outputs and they were returned as they were.</param>
 /// <param name="Error">Why it failed, or null.</param>
 public sealed record ImageResult(int Index, long Seed, string Prompt, ImageOutcome? Outcome, BlobRef? Image, BlobRef? Record, int Rounds, double ActivityMs, bool Reused, string? Error = null);

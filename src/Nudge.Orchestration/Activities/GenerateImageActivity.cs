@@ -48,9 +48,10 @@ public sealed class GenerateImageActivity(NudgeWorkerServices services) : TaskAc
 
         var pipeline = await services.GetNudgingPipelineAsync(cancellationToken);
         GuardedResult guarded;
+        TimeSpan waited;
         try
         {
-            guarded = await services.RunGenerationAsync(() => pipeline.Generate(item.Request, null, cancellationToken), cancellationToken);
+            (guarded, waited) = await services.RunGenerationTimedAsync(() => pipeline.Generate(item.Request, null, cancellationToken), cancellationToken);
         }
         catch (ArgumentException ex)
         {
@@ -80,7 +81,7 @@ public sealed class GenerateImageActivity(NudgeWorkerServices services) : TaskAc
             return await ReadExistingAsync(item, recordRef, pngRef, cancellationToken);
         }
 
-        return new ImageResult(item.Index, item.Request.Seed, item.Request.Prompt, g.Outcome, g.Image is null ? null : pngRef, recordRef, g.Rounds.Count, sw.Elapsed.TotalMilliseconds, Reused: false);
+        return new ImageResult(item.Index, item.Request.Seed, item.Request.Prompt, g.Outcome, g.Image is null ? null : pngRef, recordRef, g.Rounds.Count, (sw.Elapsed - waited).TotalMilliseconds, Reused: false);
     }
 
     private async Task<ImageResult> ReadExistingAsync(ImageWorkItem item, BlobRef recordRef, BlobRef pngRef, CancellationToken cancellationToken)
