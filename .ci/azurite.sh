@@ -46,6 +46,7 @@ start() {
   fi
 
   local bin="$install_dir/node_modules/.bin/azurite"
+  mkdir -p "$tools_dir"
   if [[ ! -x "$bin" ]]; then
     command -v npm >/dev/null || fail "npm is required to install Azurite"
     echo "azurite.sh: installing azurite@$version into $install_dir"

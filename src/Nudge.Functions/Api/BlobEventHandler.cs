@@ -1,0 +1,62 @@
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Nudge.Orchestration;
+using Nudge.Orchestration.Orchestrators;
+using Nudge.Storage;
+
+namespace Nudge.Functions.Api;
+
+/// <summary>
+/// What the blob triggers do, independent of the Functions runtime: start the batch or moderation orchestration
+/// for one blob version. Instance ids derive from the blob name and ETag, so a duplicate event (Event Grid
+/// delivers at least once) finds the instance already there and starts nothing.
+/// </summary>
+public static class BlobEventHandler
+{
+    /// <summary>A file dropped into <c>batch-in</c>: only <c>.jsonl</c> files start a <see cref="BatchFileOrchestrator"/>.</summary>
+    /// <param name="name">The blob name.</param>
+    /// <param name="etag">The version's ETag.</param>
+    /// <param name="client">The durable client.</param>
+    /// <param name="logger">A logger.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The instance id started or found, or null when the file is not a batch file.</returns>
+    public static async Task<string?> BatchFileDroppedAsync(string name, string etag, DurableTaskClient client, ILogger logger, CancellationToken cancellationToken = default)
+    {
+        if (!name.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase))
+        {
+            logger.LogInformation("batch-in/{Name} is not a .jsonl file; ignored", name);
+            return null;
+        }
+
+        var batchId = OutputNames.BatchId(name, etag);
+        var input = new BatchInput(new BlobRef(StorageContainers.BatchIn, name), batchId);
+        return await StartOnceAsync(client, nameof(BatchFileOrchestrator), "batch-" + batchId, input, logger, cancellationToken);
+    }
+
+    /// <summary>A file uploaded to <c>uploads</c>: starts a <see cref="ModerateUploadOrchestrator"/>.</summary>
+    /// <param name="name">The blob name.</param>
+    /// <param name="etag">The version's ETag.</param>
+    /// <param name="client">The durable client.</param>
+    /// <param name="logger">A logger.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The instance id started or found.</returns>
+    public static Task<string?> UploadReceivedAsync(string name, string etag, DurableTaskClient client, ILogger logger, CancellationToken cancellationToken = default)
+    {
+        var id = "upload-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name + "\n" + etag)))[..24];
+        return StartOnceAsync(client, nameof(ModerateUploadOrchestrator), id, new ModerationInput(new BlobRef(StorageContainers.Uploads, name)), logger, cancellationToken);
+    }
+
+    private static async Task<string?> StartOnceAsync(DurableTaskClient client, string orchestrator, string id, object input, ILogger logger, CancellationToken cancellationToken)
+    {
+        if (await client.GetInstanceAsync(id, getInputsAndOutputs: false, cancellationToken) is { } existing)
+        {
+            logger.LogInformation("{Orchestrator} {Id} already exists ({Status}); duplicate event ignored", orchestrator, id, existing.RuntimeStatus);
+            return id;
+        }
+
+        await client.ScheduleNewOrchestrationInstanceAsync(orchestrator, input, new StartOrchestrationOptions { InstanceId = id }, cancellationToken);
+        logger.LogInformation("Started {Orchestrator} {Id}", orchestrator, id);
+        return id;
+    }
+}

@@ -1,0 +1,147 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Nudge.Orchestration;
+using Nudge.Orchestration.Orchestrators;
+
+namespace Nudge.Functions.Api;
+
+/// <summary>
+/// The generation endpoints, independent of the Functions runtime (the triggers in <c>Triggers/</c> only delegate
+/// here): start a generation, read its status and results, cancel it.
+/// </summary>
+/// <remarks>
+/// Results name blobs (<c>outputs/{id}/{index}.png</c>); they are not signed. TODO: add user-delegation SAS URLs
+/// (<c>BlobServiceClient.GetUserDelegationKeyAsync</c> with the app's managed identity). Azurite does not implement
+/// user-delegation keys for shared-key accounts the way Azure does, so that path could not be exercised here.
+/// </remarks>
+public static class GenerationsApi
+{
+    /// <summary>Largest accepted request body, in bytes.</summary>
+    public const int MaxBodyBytes = 64 * 1024;
+
+    /// <summary><c>POST /api/generations</c>: validate, schedule, 202 with status, cancel and result URLs; 400 naming each bad field.</summary>
+    /// <param name="request">The HTTP request (JSON body: prompt or prompts, negative_prompt, guidance, steps, scheduler, seed, width, height, count).</param>
+    /// <param name="client">The durable client.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>202 Accepted or 400 problem JSON.</returns>
+    public static async Task<IActionResult> StartAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken = default)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, "The request body is too large.", $"at most {MaxBodyBytes} bytes");
+        }
+
+        using var reader = new StreamReader(request.Body);
+        var body = await reader.ReadToEndAsync(cancellationToken);
+        if (body.Length > MaxBodyBytes)
+        {
+            return ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, "The request body is too large.", $"at most {MaxBodyBytes} bytes");
+        }
+
+        var errors = GenerationRequestParser.TryParse(body.Length == 0 ? "null" : body, out var job);
+        if (job is null)
+        {
+            return ApiResults.Validation(errors);
+        }
+
+        var id = "gen-" + Guid.NewGuid().ToString("N");
+        await client.ScheduleNewOrchestrationInstanceAsync(nameof(GenerationOrchestrator), job, new StartOrchestrationOptions { InstanceId = id }, cancellationToken);
+        var urls = Urls(request, id);
+        return new AcceptedResult(urls.Status, new { id, status = "pending", status_url = urls.Status, cancel_url = urls.Cancel, images = job.Expand(id).Count });
+    }
+
+    /// <summary><c>GET /api/generations/{id}</c>: runtime status, progress, and the per-image results finished so far.</summary>
+    /// <param name="request">The HTTP request.</param>
+    /// <param name="id">The generation id.</param>
+    /// <param name="client">The durable client.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>200 with the status, or 404.</returns>
+    public static async Task<IActionResult> GetAsync(HttpRequest request, string id, DurableTaskClient client, CancellationToken cancellationToken = default)
+    {
+        var meta = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
+        if (meta is null || meta.Name != nameof(GenerationOrchestrator))
+        {
+            return ApiResults.Problem(StatusCodes.Status404NotFound, "No such generation.", id);
+        }
+
+        var progress = meta.SerializedCustomStatus is null ? null : meta.ReadCustomStatusAs<OrchestrationProgress>();
+        IReadOnlyList<ImageResult> images;
+        BlobRef? manifest = null;
+        if (meta.RuntimeStatus == OrchestrationRuntimeStatus.Completed && meta.ReadOutputAs<GenerationSummary>() is { } summary)
+        {
+            images = summary.Images;
+            manifest = summary.Manifest;
+        }
+        else
+        {
+            // Still running (or stopped): the images whose sub-orchestrations have finished.
+            var job = meta.ReadInputAs<GenerationJob>();
+            var finished = new List<ImageResult>();
+            foreach (var item in job?.Expand(id) ?? [])
+            {
+                var sub = await client.GetInstanceAsync(OutputNames.ImageInstance(id, item.Index), getInputsAndOutputs: true, cancellationToken);
+                if (sub is { RuntimeStatus: OrchestrationRuntimeStatus.Completed } && sub.ReadOutputAs<ImageResult>() is { } r)
+                {
+                    finished.Add(r);
+                }
+            }
+
+            images = finished;
+        }
+
+        var urls = Urls(request, id);
+        return new OkObjectResult(new
+        {
+            id,
+            runtime_status = meta.RuntimeStatus.ToString(),
+            progress,
+            created_at = meta.CreatedAt,
+            last_updated_at = meta.LastUpdatedAt,
+            manifest,
+            images = images.Select(i => new
+            {
+                index = i.Index,
+                seed = i.Seed,
+                prompt = i.Prompt,
+                outcome = i.Outcome?.ToString().ToLowerInvariant(),
+                image = i.Image,
+                record = i.Record,
+                rounds = i.Rounds,
+                error = i.Error,
+            }),
+            failure = meta.FailureDetails?.ErrorMessage,
+            status_url = urls.Status,
+            cancel_url = urls.Cancel,
+        });
+    }
+
+    /// <summary><c>POST /api/generations/{id}/cancel</c>: terminates the generation and its image sub-orchestrations.</summary>
+    /// <param name="id">The generation id.</param>
+    /// <param name="client">The durable client.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>202, 404, or 409 when it has already finished.</returns>
+    public static async Task<IActionResult> CancelAsync(string id, DurableTaskClient client, CancellationToken cancellationToken = default)
+    {
+        var meta = await client.GetInstanceAsync(id, getInputsAndOutputs: false, cancellationToken);
+        if (meta is null || meta.Name != nameof(GenerationOrchestrator))
+        {
+            return ApiResults.Problem(StatusCodes.Status404NotFound, "No such generation.", id);
+        }
+
+        if (meta.IsCompleted)
+        {
+            return ApiResults.Problem(StatusCodes.Status409Conflict, "The generation has already finished.", $"{id} is {meta.RuntimeStatus}");
+        }
+
+        await client.TerminateInstanceAsync(id, new TerminateInstanceOptions { Output = "cancelled by request", Recursive = true }, cancellationToken);
+        return new AcceptedResult((string?)null, new { id, status = "cancelling" });
+    }
+
+    private static (string Status, string Cancel) Urls(HttpRequest request, string id)
+    {
+        var root = $"{request.Scheme}://{request.Host}{request.PathBase}/api/generations/{id}";
+        return (root, root + "/cancel");
+    }
+}

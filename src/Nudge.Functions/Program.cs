@@ -1,0 +1,32 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.DurableTask.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Nudge.Engine.Models;
+using Nudge.Functions.Api;
+using Nudge.Functions.Hosting;
+using Nudge.Orchestration;
+using Nudge.Storage;
+using Nudge.Storage.Blob;
+
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+
+// The same orchestrator and activity classes the tests run; the functions in Triggers/DurableTasks.cs host them.
+builder.ConfigureDurableWorker().AddTasks(tasks => tasks.AddNudgeTasks());
+
+var settings = NudgeHostSettings.Read(builder.Configuration);
+builder.Services.AddSingleton(settings);
+builder.Services.AddSingleton<IObjectStore>(_ => new BlobObjectStore(settings.Storage));
+// The model is loaded once per process, on first use (ModelStartup resolves it at start-up and warms it up).
+builder.Services.AddSingleton(sp => NudgeWorkerServices.Load(
+    settings.ModelPath,
+    new ModelLoadOptions { ExecutionProvider = settings.ExecutionProvider, Logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Nudge.Model") },
+    sp.GetRequiredService<IObjectStore>(),
+    logger: sp.GetRequiredService<ILoggerFactory>().CreateLogger<NudgeWorkerServices>()));
+builder.Services.AddSingleton<IndexEntriesApi>();
+builder.Services.AddHostedService<ModelStartup>();
+
+builder.Build().Run();

@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using Nudge.Functions.Api;
+
+namespace Nudge.Functions.Triggers;
+
+/// <summary>The HTTP triggers: thin, they delegate to <see cref="GenerationsApi"/> and <see cref="IndexEntriesApi"/>.</summary>
+public sealed class HttpTriggers(IndexEntriesApi indices)
+{
+    /// <summary><c>POST /api/generations</c>.</summary>
+    /// <param name="req">The request.</param>
+    /// <param name="client">The durable client.</param>
+    /// <returns>202 or 400.</returns>
+    [Function("StartGeneration")]
+    public Task<IActionResult> StartGeneration(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "generations")] HttpRequest req,
+        [DurableClient] DurableTaskClient client) =>
+        GenerationsApi.StartAsync(req, client, req.HttpContext.RequestAborted);
+
+    /// <summary><c>GET /api/generations/{id}</c>.</summary>
+    /// <param name="req">The request.</param>
+    /// <param name="id">The generation id.</param>
+    /// <param name="client">The durable client.</param>
+    /// <returns>200 or 404.</returns>
+    [Function("GetGeneration")]
+    public Task<IActionResult> GetGeneration(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "generations/{id}")] HttpRequest req,
+        string id,
+        [DurableClient] DurableTaskClient client) =>
+        GenerationsApi.GetAsync(req, id, client, req.HttpContext.RequestAborted);
+
+    /// <summary><c>POST /api/generations/{id}/cancel</c>.</summary>
+    /// <param name="req">The request.</param>
+    /// <param name="id">The generation id.</param>
+    /// <param name="client">The durable client.</param>
+    /// <returns>202, 404 or 409.</returns>
+    [Function("CancelGeneration")]
+    public Task<IActionResult> CancelGeneration(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "generations/{id}/cancel")] HttpRequest req,
+        string id,
+        [DurableClient] DurableTaskClient client) =>
+        GenerationsApi.CancelAsync(id, client, req.HttpContext.RequestAborted);
+
+    /// <summary><c>GET|POST|DELETE /api/indices/{name}/entries</c>.</summary>
+    /// <param name="req">The request.</param>
+    /// <param name="name">The index name.</param>
+    /// <returns>The handler's result.</returns>
+    [Function("IndexEntries")]
+    public Task<IActionResult> IndexEntries(
+        [HttpTrigger(AuthorizationLevel.Function, "get", "post", "delete", Route = "indices/{name}/entries")] HttpRequest req,
+        string name) =>
+        req.Method.ToUpperInvariant() switch
+        {
+            "GET" => indices.ListAsync(name, req.HttpContext.RequestAborted),
+            "POST" => indices.AddAsync(req, name, req.HttpContext.RequestAborted),
+            _ => indices.RemoveAsync(req, name, req.HttpContext.RequestAborted),
+        };
+}

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.DurableTask;
+using Nudge.Engine.Generation;
+using Nudge.Mitigation.Pipeline;
+using Nudge.Storage;
+
+namespace Nudge.Orchestration.Activities;
+
+/// <summary>
+/// Makes one image with <see cref="NudgingPipeline.Generate"/> (count 1, the item's seed: the same generate →
+/// filter → nudge rounds the CLI runs) and writes <c>outputs/{run}/{index}.png</c> and <c>.json</c> with
+/// write-if-absent. Idempotent: when the record already exists (a retried or replayed activity) it is returned as
+/// it is and nothing is generated or overwritten. Bad input throws <see cref="PermanentActivityException"/>.
+/// </summary>
+public sealed class GenerateImageActivity(NudgeWorkerServices services) : TaskActivity<ImageWorkItem, ImageResult>
+{
+    /// <inheritdoc/>
+    public override Task<ImageResult> RunAsync(TaskActivityContext context, ImageWorkItem input) => ExecuteAsync(input);
+
+    /// <summary>The activity's work, callable without a durable context.</summary>
+    /// <param name="item">The image to make.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>Where the outputs are.</returns>
+    public async Task<ImageResult> ExecuteAsync(ImageWorkItem item, CancellationToken cancellationToken = default)
+    {
+        var sw = Stopwatch.StartNew();
+        ArgumentNullException.ThrowIfNull(item);
+        var recordRef = OutputNames.ImageRecord(item.RunId, item.Index);
+        var pngRef = OutputNames.ImagePng(item.RunId, item.Index);
+        var store = services.Store;
+        if (await store.ExistsAsync(recordRef.Container, recordRef.Name, cancellationToken))
+        {
+            return await ReadExistingAsync(item, recordRef, pngRef, cancellationToken);
+        }
+
+        var errors = item.Request.Validate();
+        if (item.Request.Count != 1)
+        {
+            throw new PermanentActivityException($"an image work item has count 1, got {item.Request.Count}");
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new PermanentActivityException("invalid request: " + string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value}")));
+        }
+
+        var pipeline = await services.GetNudgingPipelineAsync(cancellationToken);
+        GuardedResult guarded;
+        TimeSpan waited;
+        try
+        {
+            (guarded, waited) = await services.RunGenerationTimedAsync(() => pipeline.Generate(item.Request, null, cancellationToken), cancellationToken);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new PermanentActivityException($"invalid request: {ex.Message}", ex);
+        }
+
+        var g = guarded.Images[0];
+        var report = NudgeReport.Create(guarded, g);
+        var record = ImageRecord.Create(guarded.Generation, g.Unmodified, services.Model) with
+        {
+            Index = item.Index,
+            File = g.Image is null ? "" : $"{item.Index}.png",
+            PngSha256 = g.Image is null ? "" : Convert.ToHexStringLower(SHA256.HashData(g.Image.Png.Span)),
+            Extensions = new Dictionary<string, JsonElement> { ["nudge"] = JsonSerializer.SerializeToElement(report, ImageRecord.JsonOptions) },
+        };
+        var metadata = new Dictionary<string, string> { ["nudge_outcome"] = g.Outcome.ToString().ToLowerInvariant(), ["nudge_run"] = item.RunId };
+        if (g.Image is not null)
+        {
+            // The PNG first, the record last: the record is the commit marker a retry looks for. Generation is
+            // deterministic, so a PNG left by a crashed attempt has these very bytes.
+            await store.WriteIfAbsentAsync(pngRef.Container, pngRef.Name, g.Image.Png, "image/png", metadata, cancellationToken);
+        }
+
+        var json = JsonSerializer.SerializeToUtf8Bytes(record, ImageRecord.JsonOptions);
+        if (!await store.WriteIfAbsentAsync(recordRef.Container, recordRef.Name, json, "application/json", metadata, cancellationToken))
+        {
+            return await ReadExistingAsync(item, recordRef, pngRef, cancellationToken);
+        }
+
+        return new ImageResult(item.Index, item.Request.Seed, item.Request.Prompt, g.Outcome, g.Image is null ? null : pngRef, recordRef, g.Rounds.Count, (sw.Elapsed - waited).TotalMilliseconds, Reused: false);
+    }
+
+    private async Task<ImageResult> ReadExistingAsync(ImageWorkItem item, BlobRef recordRef, BlobRef pngRef, CancellationToken cancellationToken)
+    {
+        var stored = await services.Store.ReadAsync(recordRef.Container, recordRef.Name, cancellationToken);
+        using var doc = JsonDocument.Parse(stored.Content);
+        var root = doc.RootElement;
+        ImageOutcome? outcome = null;
+        int rounds = 0;
+        if (root.TryGetProperty("extensions", out var ext) && ext.TryGetProperty("nudge", out var nudge))
+        {
+            outcome = Enum.Parse<ImageOutcome>(nudge.GetProperty("outcome").GetString()!, ignoreCase: true);
+            rounds = nudge.GetProperty("rounds").GetArrayLength();
+        }
+
+        bool hasImage = root.TryGetProperty("file", out var file) && file.GetString() is { Length: > 0 };
+        return new ImageResult(item.Index, root.GetProperty("seed").GetInt64(), root.GetProperty("prompt").GetString() ?? item.Request.Prompt,
+            outcome, hasImage ? pngRef : null, recordRef, rounds, 0, Reused: true);
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.DurableTask;
+using Nudge.Mitigation.Moderation;
+using Nudge.Storage;
+
+namespace Nudge.Orchestration.Activities;
+
+/// <summary>
+/// Judges one upload with <see cref="UploadModerator"/>: embed, check against the undesired index, verdict.
+/// Oversized uploads are judged <see cref="ModerationVerdict.Invalid"/> without being read; a missing upload too.
+/// </summary>
+public sealed class ModerateUploadActivity(NudgeWorkerServices services) : TaskActivity<ModerationInput, ModerationRecord>
+{
+    /// <inheritdoc/>
+    public override Task<ModerationRecord> RunAsync(TaskActivityContext context, ModerationInput input) => ExecuteAsync(input);
+
+    /// <summary>The activity's work, callable without a durable context.</summary>
+    /// <param name="input">The upload.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>The verdict.</returns>
+    public async Task<ModerationRecord> ExecuteAsync(ModerationInput input, CancellationToken cancellationToken = default)
+    {
+        var upload = input.Upload;
+        StoredObject stored;
+        try
+        {
+            var props = await services.Store.GetPropertiesAsync(upload.Container, upload.Name, cancellationToken);
+            if (props.Length > services.Moderation.MaxBytes)
+            {
+                return Invalid(upload, props.ETag.ToString(), props.Length, $"file is {props.Length} bytes; the limit is {services.Moderation.MaxBytes}");
+            }
+
+            stored = await services.Store.ReadAsync(upload.Container, upload.Name, cancellationToken);
+        }
+        catch (ObjectNotFoundException)
+        {
+            return Invalid(upload, "", 0, "the upload no longer exists");
+        }
+
+        var moderator = await services.GetModeratorAsync(cancellationToken);
+        var result = await services.RunGenerationAsync(() => moderator.Moderate(upload.ToString(), stored.Content), cancellationToken);
+        return new ModerationRecord(upload, stored.ETag.ToString(), stored.Content.Length, result.Verdict, result.Reason,
+            float.IsNaN(result.Score) ? null : result.Score,
+            [.. result.Matches.Select(m => new ModerationMatch(m.EntryId, m.Similarity, m.Threshold))], result.Width, result.Height);
+    }
+
+    private static ModerationRecord Invalid(BlobRef upload, string etag, long length, string reason) =>
+        new(upload, etag, length, ModerationVerdict.Invalid, reason, null, [], 0, 0);
+}

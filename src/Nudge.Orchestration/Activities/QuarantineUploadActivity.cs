@@ -1,0 +1,60 @@
+using Microsoft.DurableTask;
+using Nudge.Storage;
+
+namespace Nudge.Orchestration.Activities;
+
+/// <summary>
+/// Moves a flagged or blocked upload to <c>quarantine/{name}</c>: copy, verify the copy (the store checks length
+/// and MD5; this checks them again against the source), and only then delete the original, with an ETag condition
+/// so that a newer upload of the same name is never deleted. Nothing is ever deleted without a verified copy.
+/// Repeating it after a partial run finishes the move.
+/// </summary>
+public sealed class QuarantineUploadActivity(NudgeWorkerServices services) : TaskActivity<ModerationRecord, QuarantineResult>
+{
+    /// <inheritdoc/>
+    public override Task<QuarantineResult> RunAsync(TaskActivityContext context, ModerationRecord input) => ExecuteAsync(input);
+
+    /// <summary>The activity's work, callable without a durable context.</summary>
+    /// <param name="record">The verdict (flag or block).</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>What was done.</returns>
+    public async Task<QuarantineResult> ExecuteAsync(ModerationRecord record, CancellationToken cancellationToken = default)
+    {
+        var store = services.Store;
+        var src = record.Upload;
+        var dst = OutputNames.Quarantined(src.Name);
+        ObjectProperties source;
+        try
+        {
+            source = await store.GetPropertiesAsync(src.Container, src.Name, cancellationToken);
+        }
+        catch (ObjectNotFoundException)
+        {
+            bool copied = await store.ExistsAsync(dst.Container, dst.Name, cancellationToken);
+            return new QuarantineResult(copied ? dst : null, false, copied ? "already moved to quarantine" : "the upload no longer exists; nothing to move");
+        }
+
+        bool sameVersion = source.ETag.ToString() == record.SourceETag
+            || (source.Metadata.TryGetValue(RecordModerationActivity.SourceETagKey, out var marked) && marked == record.SourceETag);
+        if (!sameVersion)
+        {
+            return new QuarantineResult(null, false, "the upload was replaced after it was judged; the new version is moderated on its own");
+        }
+
+        var copy = await store.CopyAsync(src.Container, src.Name, dst.Container, dst.Name, cancellationToken);
+        if (copy.Length != source.Length || (source.ContentMd5 is not null && copy.ContentMd5 is not null && copy.ContentMd5 != source.ContentMd5))
+        {
+            throw new InvalidDataException($"the copy {dst} does not match {src}; the original is kept");
+        }
+
+        try
+        {
+            bool removed = await store.DeleteAsync(src.Container, src.Name, source.ETag, cancellationToken);
+            return new QuarantineResult(dst, removed, removed ? "copied to quarantine, verified, original removed" : "copied to quarantine, verified; the original was already gone");
+        }
+        catch (PreconditionFailedException)
+        {
+            return new QuarantineResult(dst, false, "copied to quarantine, verified; the original changed meanwhile and was kept");
+        }
+    }
+}

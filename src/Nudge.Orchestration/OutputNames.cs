@@ -1,0 +1,80 @@
+using Nudge.Storage;
+
+namespace Nudge.Orchestration;
+
+/// <summary>
+/// The deterministic blob names activities write: derived only from the orchestration instance id and the
+/// item index, so a replayed or retried activity finds (and never duplicates) its earlier output.
+/// </summary>
+public static class OutputNames
+{
+    /// <summary><c>outputs/{runId}/{index}.png</c>.</summary>
+    /// <param name="runId">The generation instance id.</param>
+    /// <param name="index">The image index.</param>
+    /// <returns>The reference.</returns>
+    public static BlobRef ImagePng(string runId, int index) => new(StorageContainers.Outputs, $"{runId}/{index}.png");
+
+    /// <summary><c>outputs/{runId}/{index}.json</c>: the image record with the nudge report.</summary>
+    /// <param name="runId">The generation instance id.</param>
+    /// <param name="index">The image index.</param>
+    /// <returns>The reference.</returns>
+    public static BlobRef ImageRecord(string runId, int index) => new(StorageContainers.Outputs, $"{runId}/{index}.json");
+
+    /// <summary><c>outputs/{runId}/manifest.json</c>.</summary>
+    /// <param name="runId">The generation instance id.</param>
+    /// <returns>The reference.</returns>
+    public static BlobRef GenerationManifest(string runId) => new(StorageContainers.Outputs, $"{runId}/manifest.json");
+
+    /// <summary><c>batch-out/{batchId}/manifest.json</c>.</summary>
+    /// <param name="batchId">The batch id.</param>
+    /// <returns>The reference.</returns>
+    public static BlobRef BatchManifest(string batchId) => new(StorageContainers.BatchOut, $"{batchId}/manifest.json");
+
+    /// <summary><c>batch-out/{batchId}/errors.jsonl</c>.</summary>
+    /// <param name="batchId">The batch id.</param>
+    /// <returns>The reference.</returns>
+    public static BlobRef BatchErrors(string batchId) => new(StorageContainers.BatchOut, $"{batchId}/errors.jsonl");
+
+    /// <summary><c>moderation/{uploadName}.json</c>.</summary>
+    /// <param name="uploadName">The upload's object name.</param>
+    /// <returns>The reference.</returns>
+    public static BlobRef Verdict(string uploadName) => new(StorageContainers.Moderation, uploadName + ".json");
+
+    /// <summary><c>quarantine/{uploadName}</c>.</summary>
+    /// <param name="uploadName">The upload's object name.</param>
+    /// <returns>The reference.</returns>
+    public static BlobRef Quarantined(string uploadName) => new(StorageContainers.Quarantine, uploadName);
+
+    /// <summary>The generation instance id of a batch line: <c>{batchInstanceId}-line{n}</c>.</summary>
+    /// <param name="batchInstanceId">The batch orchestration's instance id.</param>
+    /// <param name="lineNumber">1-based line number.</param>
+    /// <returns>The instance id.</returns>
+    public static string BatchLineInstance(string batchInstanceId, int lineNumber) => $"{batchInstanceId}-line{lineNumber}";
+
+    /// <summary>The image sub-orchestration id of a generation item: <c>{runId}-img{index}</c>.</summary>
+    /// <param name="runId">The generation instance id.</param>
+    /// <param name="index">The image index.</param>
+    /// <returns>The instance id.</returns>
+    public static string ImageInstance(string runId, int index) => $"{runId}-img{index}";
+
+    /// <summary>
+    /// A batch id for a batch file version: the file name without <c>.jsonl</c>, made safe (lowercase letters,
+    /// digits and hyphens), plus 8 hex digits of the version's ETag, so a duplicate event for the same version
+    /// maps to the same batch and a re-upload to a new one.
+    /// </summary>
+    /// <param name="blobName">The batch file's name in <c>batch-in</c>.</param>
+    /// <param name="etag">The version's ETag.</param>
+    /// <returns>The batch id (also usable as an instance id and a blob folder name).</returns>
+    public static string BatchId(string blobName, string etag)
+    {
+        var stem = blobName.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) ? blobName[..^6] : blobName;
+        var safe = new string([.. stem.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')]).Trim('-');
+        if (safe.Length > 60)
+        {
+            safe = safe[..60].TrimEnd('-');
+        }
+
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(etag)))[..8];
+        return (safe.Length == 0 ? "batch" : safe) + "-" + hash;
+    }
+}

@@ -1,0 +1,150 @@
+using Nudge.Engine.Generation;
+using Nudge.Mitigation.Moderation;
+using Nudge.Mitigation.Pipeline;
+
+namespace Nudge.Orchestration;
+
+/// <summary>A reference to one stored object. Orchestration payloads carry these, never the bytes.</summary>
+/// <param name="Container">The container.</param>
+/// <param name="Name">The object name.</param>
+public sealed record BlobRef(string Container, string Name)
+{
+    /// <inheritdoc/>
+    public override string ToString() => $"{Container}/{Name}";
+}
+
+/// <summary>
+/// What a generation orchestration makes: the request's images (<see cref="GenerationRequest.Count"/> seeds,
+/// <c>Seed + i</c>) for its prompt, or for each of <see cref="Prompts"/> when given.
+/// </summary>
+/// <param name="Request">Settings, first seed and count.</param>
+/// <param name="Prompts">Further prompts to fan out over (each gets <c>Count</c> images), or null for the request's prompt only.</param>
+public sealed record GenerationJob(GenerationRequest Request, IReadOnlyList<string>? Prompts = null)
+{
+    /// <summary>The images to make, in output order: one count-1 request per image, with its own seed.</summary>
+    /// <param name="runId">The generation's instance id (the output folder).</param>
+    /// <returns>The work items.</returns>
+    public IReadOnlyList<ImageWorkItem> Expand(string runId)
+    {
+        var prompts = Prompts is { Count: > 0 } p ? p : [Request.Prompt];
+        var items = new List<ImageWorkItem>(prompts.Count * Request.Count);
+        foreach (var prompt in prompts)
+        {
+            for (int i = 0; i < Request.Count; i++)
+            {
+                items.Add(new ImageWorkItem(runId, items.Count, Request with { Prompt = prompt, Seed = Request.Seed + i, Count = 1 }));
+            }
+        }
+
+        return items;
+    }
+}
+
+/// <summary>One image of a generation: a count-1 request and where its outputs go.</summary>
+/// <param name="RunId">The generation's instance id: outputs land in <c>outputs/{RunId}/{Index}.png|json</c>.</param>
+/// <param name="Index">Position in the generation.</param>
+/// <param name="Request">The image's own request (count 1, its seed).</param>
+public sealed record ImageWorkItem(string RunId, int Index, GenerationRequest Request);
+
+/// <summary>One image's result: blob references and the outcome, never the pixels.</summary>
+/// <param name="Index">Position in the generation.</param>
+/// <param name="Seed">The image's seed.</param>
+/// <param name="Prompt">Its prompt.</param>
+/// <param name="Outcome">Clean, nudged, unresolved or blocked (null when it failed).</param>
+/// <param name="Image">The PNG (null when blocked or failed).</param>
+/// <param name="Record">The JSON record (image record with the nudge report), null when it failed.</param>
+/// <param name="Rounds">Nudge rounds run.</param>
+/// <param name="ActivityMs">Time the activity that made it spent working (waiting for a generation slot excluded; 0 when reused).</param>
+/// <param name="Reused">True when an earlier attempt had already written the outputs and they were returned as they were.</param>
+/// <param name="Error">Why it failed, or null.</param>
+public sealed record ImageResult(int Index, long Seed, string Prompt, ImageOutcome? Outcome, BlobRef? Image, BlobRef? Record, int Rounds, double ActivityMs, bool Reused, string? Error = null);
+
+/// <summary>Progress an orchestration reports as its custom status.</summary>
+/// <param name="Phase">What it is doing: "validating", "generating", "writing-manifest", "completed", ...</param>
+/// <param name="Done">Items finished (successfully or not).</param>
+/// <param name="Total">Items in all.</param>
+/// <param name="Failed">Items that failed.</param>
+public sealed record OrchestrationProgress(string Phase, int Done, int Total, int Failed);
+
+/// <summary>The fan-in of a generation, written to <c>outputs/{RunId}/manifest.json</c> and returned as its output.</summary>
+/// <param name="RunId">The generation's instance id.</param>
+/// <param name="Total">Images asked for.</param>
+/// <param name="Succeeded">Images that ended with an outcome.</param>
+/// <param name="Failed">Images that failed.</param>
+/// <param name="Images">Each image, by index.</param>
+/// <param name="Manifest">Where the manifest is.</param>
+/// <param name="ActivityMs">Sum of the activities' own time (for overhead measurements).</param>
+public sealed record GenerationSummary(string RunId, int Total, int Succeeded, int Failed, IReadOnlyList<ImageResult> Images, BlobRef Manifest, double ActivityMs);
+
+/// <summary>A batch file to run.</summary>
+/// <param name="Source">The JSONL blob (one generation request per line).</param>
+/// <param name="BatchId">The batch's id: results go to <c>batch-out/{BatchId}/</c>.</param>
+public sealed record BatchInput(BlobRef Source, string BatchId);
+
+/// <summary>A valid line of a batch file.</summary>
+/// <param name="LineNumber">1-based line number.</param>
+/// <param name="Job">What it asks for.</param>
+public sealed record BatchLine(int LineNumber, GenerationJob Job);
+
+/// <summary>A line of a batch file that was not run.</summary>
+/// <param name="LineNumber">1-based line number.</param>
+/// <param name="Reason">Why, naming the fields.</param>
+public sealed record BatchLineError(int LineNumber, string Reason);
+
+/// <summary>A parsed batch file.</summary>
+/// <param name="Lines">The valid lines.</param>
+/// <param name="Errors">The rejected lines.</param>
+/// <param name="ErrorsBlob">Where the rejected lines were recorded (<c>errors.jsonl</c>), or null when there were none.</param>
+public sealed record BatchPlan(IReadOnlyList<BatchLine> Lines, IReadOnlyList<BatchLineError> Errors, BlobRef? ErrorsBlob);
+
+/// <summary>What happened to one valid line.</summary>
+/// <param name="LineNumber">1-based line number.</param>
+/// <param name="InstanceId">The line's generation instance id (its outputs are under <c>outputs/{InstanceId}/</c>).</param>
+/// <param name="Manifest">The line's generation manifest, or null when it failed.</param>
+/// <param name="Succeeded">Images made.</param>
+/// <param name="Failed">Images that failed.</param>
+/// <param name="Error">Why the whole line failed, or null.</param>
+public sealed record BatchLineResult(int LineNumber, string InstanceId, BlobRef? Manifest, int Succeeded, int Failed, string? Error);
+
+/// <summary>The batch's fan-in, written to <c>batch-out/{BatchId}/manifest.json</c>.</summary>
+/// <param name="BatchId">The batch id.</param>
+/// <param name="Source">The batch file.</param>
+/// <param name="Lines">Each valid line's result.</param>
+/// <param name="Errors">The rejected lines.</param>
+/// <param name="ErrorsBlob">The rejected lines' file, or null.</param>
+/// <param name="Manifest">Where this manifest is.</param>
+public sealed record BatchSummary(string BatchId, BlobRef Source, IReadOnlyList<BatchLineResult> Lines, IReadOnlyList<BatchLineError> Errors, BlobRef? ErrorsBlob, BlobRef Manifest);
+
+/// <summary>An uploaded object to moderate.</summary>
+/// <param name="Upload">The upload (normally in <c>uploads</c>).</param>
+public sealed record ModerationInput(BlobRef Upload);
+
+/// <summary>The verdict on one upload version.</summary>
+/// <param name="Upload">The upload.</param>
+/// <param name="SourceETag">The ETag of the version judged (empty when it was missing).</param>
+/// <param name="Length">Its size in bytes.</param>
+/// <param name="Verdict">Allow, flag, block or invalid.</param>
+/// <param name="Reason">Why, in words.</param>
+/// <param name="Score">Largest cosine with an undesired image entry (null when invalid).</param>
+/// <param name="Matches">The closest undesired entries.</param>
+/// <param name="Width">Image width (0 when invalid).</param>
+/// <param name="Height">Image height (0 when invalid).</param>
+public sealed record ModerationRecord(BlobRef Upload, string SourceETag, long Length, ModerationVerdict Verdict, string Reason, float? Score, IReadOnlyList<ModerationMatch> Matches, int Width, int Height);
+
+/// <summary>One undesired entry close to an upload.</summary>
+/// <param name="EntryId">The entry.</param>
+/// <param name="Similarity">Cosine.</param>
+/// <param name="Threshold">The threshold it was compared with.</param>
+public sealed record ModerationMatch(string EntryId, float Similarity, float Threshold);
+
+/// <summary>What the quarantine step did.</summary>
+/// <param name="Copy">The verified copy in <c>quarantine</c>, or null when none was made.</param>
+/// <param name="OriginalRemoved">Whether the upload was deleted (only ever after a verified copy).</param>
+/// <param name="Note">What happened, in words.</param>
+public sealed record QuarantineResult(BlobRef? Copy, bool OriginalRemoved, string Note);
+
+/// <summary>The moderation orchestration's output.</summary>
+/// <param name="Record">The verdict.</param>
+/// <param name="VerdictBlob">Where the verdict JSON is (<c>moderation/{name}.json</c>).</param>
+/// <param name="Quarantine">The quarantine step (null for allow/invalid).</param>
+public sealed record ModerationOutcome(ModerationRecord Record, BlobRef VerdictBlob, QuarantineResult? Quarantine);

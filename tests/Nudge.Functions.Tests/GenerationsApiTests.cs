@@ -1,0 +1,92 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.DurableTask.Client;
+using Nudge.Functions.Api;
+
+namespace Nudge.Functions.Tests;
+
+[Collection(HostCollection.Name)]
+public sealed class GenerationsApiTests(HostFixture fx)
+{
+    [Fact]
+    public async Task A_bad_request_gets_400_problem_json_naming_each_bad_field()
+    {
+        var req = Http.Request("POST", "/api/generations", """{"prompt": "", "steps": 0, "width": 30, "colour": "red"}""");
+
+        var result = await GenerationsApi.StartAsync(req, fx.Host.Client);
+
+        Assert.Equal(400, Http.Status(result));
+        Assert.Contains("application/problem+json", ((ObjectResult)result).ContentTypes);
+        var problem = Assert.IsType<ValidationProblemDetails>(((ObjectResult)result).Value);
+        // Unknown fields are reported on their own: the body is rejected before the values are checked.
+        Assert.Equal(["colour"], problem.Errors.Keys);
+
+        req = Http.Request("POST", "/api/generations", """{"prompt": "", "steps": 0, "width": 30, "scheduler": "nope"}""");
+        problem = (ValidationProblemDetails)((ObjectResult)await GenerationsApi.StartAsync(req, fx.Host.Client)).Value!;
+        Assert.Equal(["prompt", "scheduler", "steps", "width"], problem.Errors.Keys.Order());
+        Assert.Contains("multiple of 8", problem.Errors["width"][0]);
+    }
+
+    [Fact]
+    public async Task An_empty_or_non_object_body_gets_400()
+    {
+        Assert.Equal(400, Http.Status(await GenerationsApi.StartAsync(Http.Request("POST", "/api/generations", ""), fx.Host.Client)));
+        Assert.Equal(400, Http.Status(await GenerationsApi.StartAsync(Http.Request("POST", "/api/generations", "[1, 2]"), fx.Host.Client)));
+    }
+
+    [Fact]
+    public async Task A_good_request_gets_202_with_status_and_cancel_urls_and_its_status_lists_the_images()
+    {
+        var req = Http.Request("POST", "/api/generations", """{"prompt": "a red circle", "steps": 4, "count": 2, "seed": 5}""");
+
+        var result = await GenerationsApi.StartAsync(req, fx.Host.Client);
+
+        var accepted = Assert.IsType<AcceptedResult>(result);
+        Assert.Equal(202, accepted.StatusCode);
+        var body = Http.Json(result);
+        var id = body.GetProperty("id").GetString()!;
+        Assert.Equal($"https://nudge.example/api/generations/{id}", accepted.Location);
+        Assert.Equal(accepted.Location, body.GetProperty("status_url").GetString());
+        Assert.Equal(accepted.Location + "/cancel", body.GetProperty("cancel_url").GetString());
+        Assert.Equal(2, body.GetProperty("images").GetInt32());
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await fx.Host.Client.WaitForInstanceCompletionAsync(id, cts.Token);
+        var status = await GenerationsApi.GetAsync(Http.Request("GET", $"/api/generations/{id}"), id, fx.Host.Client);
+
+        Assert.Equal(200, Http.Status(status));
+        var json = Http.Json(status);
+        Assert.Equal("Completed", json.GetProperty("runtime_status").GetString());
+        Assert.Equal(2, json.GetProperty("progress").GetProperty("done").GetInt32());
+        var images = json.GetProperty("images").EnumerateArray().ToList();
+        Assert.Equal([5L, 6L], images.Select(i => i.GetProperty("seed").GetInt64()));
+        Assert.Equal($"{id}/1.json", images[1].GetProperty("record").GetProperty("name").GetString());
+        Assert.Equal($"{id}/manifest.json", json.GetProperty("manifest").GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task Unknown_generations_get_404_and_finished_ones_cannot_be_cancelled()
+    {
+        Assert.Equal(404, Http.Status(await GenerationsApi.GetAsync(Http.Request("GET", "/api/generations/nope"), "nope", fx.Host.Client)));
+        Assert.Equal(404, Http.Status(await GenerationsApi.CancelAsync("nope", fx.Host.Client)));
+
+        var started = Http.Json(await GenerationsApi.StartAsync(Http.Request("POST", "/api/generations", """{"prompt": "x", "steps": 1}"""), fx.Host.Client));
+        var id = started.GetProperty("id").GetString()!;
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await fx.Host.Client.WaitForInstanceCompletionAsync(id, cts.Token);
+        Assert.Equal(409, Http.Status(await GenerationsApi.CancelAsync(id, fx.Host.Client)));
+    }
+
+    [Fact]
+    public async Task A_running_generation_can_be_cancelled()
+    {
+        var started = Http.Json(await GenerationsApi.StartAsync(Http.Request("POST", "/api/generations", """{"prompt": "x", "steps": 30, "count": 12}"""), fx.Host.Client));
+        var id = started.GetProperty("id").GetString()!;
+
+        var result = await GenerationsApi.CancelAsync(id, fx.Host.Client);
+
+        Assert.Equal(202, Http.Status(result));
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var meta = await fx.Host.Client.WaitForInstanceCompletionAsync(id, cts.Token);
+        Assert.Equal(OrchestrationRuntimeStatus.Terminated, meta.RuntimeStatus);
+    }
+}

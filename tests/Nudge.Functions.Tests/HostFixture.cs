@@ -1,0 +1,70 @@
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Nudge.Engine.Models;
+using Nudge.Orchestration;
+using Nudge.Storage.Local;
+
+namespace Nudge.Functions.Tests;
+
+/// <summary>
+/// What the trigger handlers talk to: a real <see cref="Microsoft.DurableTask.Client.DurableTaskClient"/> from the
+/// in-process durable test host (running the real orchestrations), the tiny model, and a local-folder store.
+/// </summary>
+public sealed class HostFixture : IAsyncLifetime
+{
+    public HostFixture()
+    {
+        StoreRoot = Path.Combine(Path.GetTempPath(), "nudge-fn-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(StoreRoot);
+        Store = new LocalFolderObjectStore(new LocalFolderStoreOptions { RootPath = StoreRoot, FlushToDisk = false });
+        Services = NudgeWorkerServices.Load(Path.Combine(RepoRoot(), "models", "tiny-sd"), new ModelLoadOptions { ExecutionProvider = ExecutionProvider.Cpu }, Store);
+    }
+
+    public string StoreRoot { get; }
+
+    public LocalFolderObjectStore Store { get; }
+
+    public NudgeWorkerServices Services { get; }
+
+    public DurableTaskTestHost Host { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await Services.LoadUndesiredAsync();
+        Host = await DurableTaskTestHost.StartAsync(r => r.AddNudgeTasks(),
+            new DurableTaskTestHostOptions { ConfigureServices = s => s.AddSingleton(Services), LoggerFactory = NullLoggerFactory.Instance });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        Services.Dispose();
+        try
+        {
+            Directory.Delete(StoreRoot, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static string RepoRoot()
+    {
+        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            if (File.Exists(Path.Combine(d.FullName, "Nudge.Functions.sln")))
+            {
+                return d.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("No Nudge.Functions.sln above the test binaries.");
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class HostCollection : ICollectionFixture<HostFixture>
+{
+    public const string Name = "functions host";
+}

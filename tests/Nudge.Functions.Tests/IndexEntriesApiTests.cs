@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.Mvc;
+using Nudge.Functions.Api;
+
+namespace Nudge.Functions.Tests;
+
+[Collection(HostCollection.Name)]
+public sealed class IndexEntriesApiTests(HostFixture fx)
+{
+    [Fact]
+    public async Task A_text_entry_can_be_added_listed_and_removed()
+    {
+        var api = new IndexEntriesApi(fx.Services);
+        var name = "fn-" + Guid.NewGuid().ToString("N")[..8];
+
+        var added = await api.AddAsync(Http.Request("POST", $"/api/indices/{name}/entries", """{"id": "t1", "text": "a red circle", "threshold": 0.9}"""), name);
+        Assert.Equal(201, Http.Status(added));
+
+        var listed = Http.Json(await api.ListAsync(name));
+        Assert.Equal("t1", listed.GetProperty("entries")[0].GetProperty("id").GetString());
+        Assert.Equal("text", listed.GetProperty("entries")[0].GetProperty("kind").GetString());
+
+        var removed = await api.RemoveAsync(Http.Request("DELETE", $"/api/indices/{name}/entries", query: "?id=t1"), name);
+        Assert.Equal(200, Http.Status(removed));
+        Assert.Equal(0, Http.Json(await api.ListAsync(name)).GetProperty("count").GetInt32());
+    }
+
+    [Fact]
+    public async Task Bad_entries_get_400_naming_the_field_and_unknown_indices_404()
+    {
+        var api = new IndexEntriesApi(fx.Services);
+        var both = await api.AddAsync(Http.Request("POST", "/api/indices/x/entries", """{"text": "a", "image": {"container": "uploads", "name": "a.png"}}"""), "x");
+        Assert.Equal(["text"], ((ValidationProblemDetails)((ObjectResult)both).Value!).Errors.Keys);
+
+        var threshold = await api.AddAsync(Http.Request("POST", "/api/indices/x/entries", """{"text": "a", "threshold": 3}"""), "x");
+        Assert.Equal(["threshold"], ((ValidationProblemDetails)((ObjectResult)threshold).Value!).Errors.Keys);
+
+        Assert.Equal(404, Http.Status(await api.ListAsync("fn-missing-index")));
+        Assert.Equal(400, Http.Status(await api.RemoveAsync(Http.Request("DELETE", "/api/indices/x/entries"), "x")));
+    }
+}

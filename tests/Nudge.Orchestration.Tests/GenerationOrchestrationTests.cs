@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Nudge.Orchestration.Activities;
+using Nudge.Orchestration.Orchestrators;
+using Nudge.Storage;
+using Xunit.Abstractions;
+
+namespace Nudge.Orchestration.Tests;
+
+[Collection(WorkerCollection.Name)]
+public sealed class GenerationOrchestrationTests(WorkerFixture fx, ITestOutputHelper output)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+
+    [Fact]
+    public async Task A_three_image_generation_completes_with_exactly_three_images_and_a_manifest()
+    {
+        var id = Requests.NewId("gen");
+        var sw = Stopwatch.StartNew();
+        await fx.Host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(GenerationOrchestrator), new GenerationJob(Requests.Tiny(count: 3)), new StartOrchestrationOptions { InstanceId = id });
+        var meta = await WaitAsync(id);
+        sw.Stop();
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, meta.RuntimeStatus);
+        var summary = meta.ReadOutputAs<GenerationSummary>()!;
+        Assert.Equal(3, summary.Total);
+        Assert.Equal(3, summary.Succeeded);
+        Assert.Equal([0, 1, 2], summary.Images.Select(i => i.Index));
+        Assert.Equal([7L, 8L, 9L], summary.Images.Select(i => i.Seed));
+
+        var names = await fx.ListAsync(StorageContainers.Outputs, id + "/");
+        var pngs = names.Where(n => n.EndsWith(".png", StringComparison.Ordinal)).ToList();
+        var blocked = summary.Images.Count(i => i.Image is null);
+        Assert.Equal(3 - blocked, pngs.Count);
+        Assert.Equal(["0.json", "1.json", "2.json", "manifest.json"], names.Where(n => n.EndsWith(".json", StringComparison.Ordinal)).Select(n => n[(id.Length + 1)..]).Order());
+
+        var manifest = await fx.Store.ReadAsync(StorageContainers.Outputs, $"{id}/manifest.json");
+        using var doc = JsonDocument.Parse(manifest.Content);
+        Assert.Equal(3, doc.RootElement.GetProperty("images").GetArrayLength());
+        Assert.Equal($"{id}/0.json", doc.RootElement.GetProperty("images")[0].GetProperty("record").GetProperty("name").GetString());
+
+        var record = await fx.Store.ReadAsync(StorageContainers.Outputs, $"{id}/1.json");
+        using var rec = JsonDocument.Parse(record.Content);
+        Assert.Equal(8, rec.RootElement.GetProperty("seed").GetInt64());
+        Assert.True(rec.RootElement.GetProperty("extensions").TryGetProperty("nudge", out _), "the record carries the nudge report");
+
+        double overheadPerImage = (sw.Elapsed.TotalMilliseconds - summary.ActivityMs) / summary.Total;
+        output.WriteLine($"in-process backend: wall {sw.Elapsed.TotalMilliseconds:F0} ms, activities {summary.ActivityMs:F0} ms, overhead {overheadPerImage:F0} ms/image");
+    }
+
+    [Fact]
+    public async Task Custom_status_reports_phase_and_done_of_total()
+    {
+        var id = Requests.NewId("prog");
+        await fx.Host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(GenerationOrchestrator), new GenerationJob(Requests.Tiny(count: 2, seed: 100)), new StartOrchestrationOptions { InstanceId = id });
+        var seen = new List<OrchestrationProgress>();
+        using var cts = new CancellationTokenSource(Timeout);
+        OrchestrationMetadata? meta;
+        do
+        {
+            await Task.Delay(50, cts.Token);
+            meta = await fx.Host.Client.GetInstanceAsync(id, getInputsAndOutputs: true, cts.Token);
+            if (meta?.SerializedCustomStatus is not null)
+            {
+                seen.Add(meta.ReadCustomStatusAs<OrchestrationProgress>()!);
+            }
+        }
+        while (meta is null || !meta.IsCompleted);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, meta.RuntimeStatus);
+        Assert.Equal(new OrchestrationProgress("completed", 2, 2, 0), seen[^1]);
+        Assert.All(seen, p => Assert.Equal(2, p.Total));
+        Assert.True(seen.Select(p => p.Done).SequenceEqual(seen.Select(p => p.Done).Order()), "done never goes backwards");
+    }
+
+    [Fact]
+    public async Task Running_an_image_activity_twice_neither_duplicates_nor_overwrites_its_outputs()
+    {
+        var run = Requests.NewId("twice");
+        var item = new ImageWorkItem(run, 0, Requests.Tiny(seed: 42));
+        var activity = new GenerateImageActivity(fx.Services);
+
+        var first = await activity.ExecuteAsync(item);
+        var before = await PropertiesAsync(run);
+        var second = await activity.ExecuteAsync(item);
+        var after = await PropertiesAsync(run);
+
+        Assert.False(first.Reused);
+        Assert.True(second.Reused);
+        Assert.Equal(first with { ActivityMs = 0, Reused = true }, second);
+        Assert.Equal(before.Select(p => (p.Name, p.ETag)), after.Select(p => (p.Name, p.ETag)));
+        Assert.InRange(after.Count, 1, 2);
+
+        // The same through the durable runtime: a second orchestration of the same item returns the stored outputs.
+        var dup = Requests.NewId("dup");
+        await fx.Host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(GenerateImageOrchestrator), item, new StartOrchestrationOptions { InstanceId = dup });
+        var meta = await WaitAsync(dup);
+        Assert.True(meta.ReadOutputAs<ImageResult>()!.Reused);
+        Assert.Equal(before.Select(p => (p.Name, p.ETag)), (await PropertiesAsync(run)).Select(p => (p.Name, p.ETag)));
+    }
+
+    [Fact]
+    public async Task A_bad_request_is_recorded_as_a_permanent_failure_without_retries()
+    {
+        var id = Requests.NewId("bad");
+        var item = new ImageWorkItem(id, 0, Requests.Tiny() with { Steps = 0 });
+        var sw = Stopwatch.StartNew();
+        await fx.Host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(GenerateImageOrchestrator), item, new StartOrchestrationOptions { InstanceId = id });
+        var meta = await WaitAsync(id);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, meta.RuntimeStatus);
+        var result = meta.ReadOutputAs<ImageResult>()!;
+        Assert.Contains("steps", result.Error);
+        Assert.Null(result.Record);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(2 * NudgeRetry.Policy.FirstRetryInterval.TotalSeconds), $"no retry back-off was waited for ({sw.Elapsed})");
+        Assert.Empty(await fx.ListAsync(StorageContainers.Outputs, id + "/"));
+    }
+
+    private async Task<List<ObjectProperties>> PropertiesAsync(string run)
+    {
+        var list = new List<ObjectProperties>();
+        await foreach (var p in fx.Store.ListAsync(StorageContainers.Outputs, run + "/"))
+        {
+            list.Add(p);
+        }
+
+        return list;
+    }
+
+    private async Task<OrchestrationMetadata> WaitAsync(string id)
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        var meta = await fx.Host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, cts.Token);
+        Assert.True(meta.RuntimeStatus == OrchestrationRuntimeStatus.Completed, $"{id}: {meta.RuntimeStatus} {meta.FailureDetails}");
+        return meta;
+    }
+}
