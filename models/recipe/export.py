@@ -42,7 +42,8 @@ def load(work=WORK):
     vae = nets.Autoencoder()
     vae.load_state_dict(torch.load(os.path.join(work, "vae.pt")))
     unet = nets.UNet()
-    unet.load_state_dict(torch.load(os.path.join(work, "unet.pt")))
+    refined = os.path.join(work, "unet_refined.pt")
+    unet.load_state_dict(torch.load(refined if os.path.exists(refined) else os.path.join(work, "unet.pt")))
     for m in (de, vae, unet):
         m.eval()
     return tok, meta, de, vae, unet

@@ -21,7 +21,8 @@ import toyworld
 WORK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "work")
 STEPS = dict(embedder=int(os.environ.get("EMBEDDER_STEPS", 1000)),
              vae=int(os.environ.get("VAE_STEPS", 1000)),
-             unet=int(os.environ.get("UNET_STEPS", 2000)))
+             unet=int(os.environ.get("UNET_STEPS", 2000)),
+             unet_refine=int(os.environ.get("UNET_REFINE_STEPS", 2000)))
 BATCH = dict(embedder=128, vae=32, unet=64)
 
 
@@ -107,17 +108,21 @@ def encode_captions(text, tokens, batch=256):
     return torch.cat(out)
 
 
-def train_unet(ds, latents, hidden, uncond):
-    torch.manual_seed(3)
-    rng = np.random.default_rng(3)
+def train_unet(ds, latents, hidden, uncond, start=None, seed=3, total=None, peak=1e-3, label="unet"):
+    """Phase 1 trains from scratch; phase 2 ("refine") continues from phase 1 with a fresh cosine schedule."""
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
     model = nets.UNet(ctx_dim=hidden.shape[-1])
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.0)
+    if start is not None:
+        model.load_state_dict(start)
+    opt = torch.optim.AdamW(model.parameters(), lr=peak, weight_decay=0.0)
     ac = schedule.alphas_cumprod()
-    capi, n, total, t0 = ds["caption_index"], len(latents), STEPS["unet"], time.time()
+    capi, n, t0 = ds["caption_index"], len(latents), time.time()
+    total = total or STEPS["unet"]
     ema = {k: v.detach().clone() for k, v in model.state_dict().items()}
     for step in range(total):
         for g in opt.param_groups:
-            g["lr"] = lr_at(step, total, 1e-3)
+            g["lr"] = lr_at(step, total, peak)
         idx = rng.integers(0, n, BATCH["unet"])
         x0 = latents[idx]
         ctx = hidden[torch.from_numpy(capi[idx])].clone()
@@ -136,7 +141,7 @@ def train_unet(ds, latents, hidden, uncond):
             for k, v in model.state_dict().items():
                 ema[k].mul_(decay).add_(v.detach(), alpha=1 - decay) if v.dtype.is_floating_point else ema[k].copy_(v)
         if step % 50 == 0 or step == total - 1:
-            log(f"unet step {step}/{total} loss {loss.item():.4f} ({time.time() - t0:.0f}s)")
+            log(f"{label} step {step}/{total} loss {loss.item():.4f} ({time.time() - t0:.0f}s)")
     model.load_state_dict(ema)
     return model, time.time() - t0
 
@@ -173,16 +178,24 @@ def main():
     vae.eval()
 
     ck = os.path.join(WORK, "unet.pt")
-    if not os.path.exists(ck):
+    ck2 = os.path.join(WORK, "unet_refined.pt")
+    if not os.path.exists(ck) or (STEPS["unet_refine"] > 0 and not os.path.exists(ck2)):
         latents = encode_latents(vae, ds["images"])
         scaling = float(1.0 / latents.std())
         meta["scaling_factor"] = scaling
         hidden = encode_captions(de.text, ds["unique_tokens"])
         uncond = encode_captions(de.text, np.array([tok("")]))[0]
         log(f"latents {tuple(latents.shape)} scaling {scaling:.5f}; conditioning {tuple(hidden.shape)}")
-        unet, secs = train_unet(ds, latents * scaling, hidden, uncond)
-        torch.save(unet.state_dict(), ck)
-        meta["unet_seconds"] = secs
+        if not os.path.exists(ck):
+            unet, secs = train_unet(ds, latents * scaling, hidden, uncond)
+            torch.save(unet.state_dict(), ck)
+            meta["unet_seconds"] = secs
+            json.dump(meta, open(meta_path, "w"), indent=2)
+        if STEPS["unet_refine"] > 0:
+            unet, secs = train_unet(ds, latents * scaling, hidden, uncond, start=torch.load(ck), seed=4,
+                                    total=STEPS["unet_refine"], peak=5e-4, label="unet-refine")
+            torch.save(unet.state_dict(), ck2)
+            meta["unet_refine_seconds"] = secs
     meta["steps"], meta["batch"] = STEPS, BATCH
     meta["train_wall_seconds_this_run"] = time.time() - t_start
     json.dump(meta, open(meta_path, "w"), indent=2)
