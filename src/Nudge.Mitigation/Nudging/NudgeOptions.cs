@@ -33,8 +33,8 @@ public sealed record NudgeOptions
     /// </summary>
     public float MinimumPushDrop { get; init; } = 0.2f;
 
-    /// <summary>Which representations to nudge.</summary>
-    public NudgeSpaces Spaces { get; init; } = NudgeSpaces.Both;
+    /// <summary>Which representations to nudge (conditioning by default: it resolved every flagged output in `nudge eval` at the best relevance; see docs/eval).</summary>
+    public NudgeSpaces Spaces { get; init; } = NudgeSpaces.Conditioning;
 
     /// <summary>Which conditioning states the change is applied to.</summary>
     public ConditioningScope ConditioningScope { get; init; } = ConditioningScope.AllTokens;
