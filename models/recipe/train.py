@@ -22,7 +22,7 @@ WORK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "work")
 STEPS = dict(embedder=int(os.environ.get("EMBEDDER_STEPS", 1000)),
              vae=int(os.environ.get("VAE_STEPS", 1000)),
              unet=int(os.environ.get("UNET_STEPS", 2000)),
-             unet_refine=int(os.environ.get("UNET_REFINE_STEPS", 2000)))
+             unet_refine=int(os.environ.get("UNET_REFINE_STEPS", 0)))
 BATCH = dict(embedder=128, vae=32, unet=64)
 
 
