@@ -90,7 +90,27 @@ public sealed class NudgingPipeline
     /// <summary>Step 1: the prompt-stage filters.</summary>
     /// <param name="prompt">The prompt.</param>
     /// <returns>The report.</returns>
-    public FilterReport FilterPrompt(string prompt) => Chain.Run(new FilterInput(_embedder, prompt), FilterStage.Prompt);
+    public FilterReport FilterPrompt(string prompt) => Chain.Run(new FilterInput(_embedder, prompt, promptEmbedding: PromptEmbedding(prompt)), FilterStage.Prompt);
+
+    // The prompt's text embedding is used by the prompt stage, the relevance filter and the conditioning
+    // nudge; computing it once per prompt keeps the filters' cost on clean images down.
+    // A reference swapped atomically, so concurrent callers never pair one prompt with another's embedding.
+    private CachedPrompt? _lastPrompt;
+
+    private float[] PromptEmbedding(string prompt)
+    {
+        var last = Volatile.Read(ref _lastPrompt);
+        if (last is not null && last.Prompt == prompt)
+        {
+            return last.Embedding;
+        }
+
+        var e = _embedder.EmbedTexts([prompt])[0];
+        Volatile.Write(ref _lastPrompt, new CachedPrompt(prompt, e));
+        return e;
+    }
+
+    private sealed record CachedPrompt(string Prompt, float[] Embedding);
 
     /// <summary>Step 2: the ordinary generation, capturing the states every nudge round may restart from.</summary>
     /// <param name="request">What to generate.</param>
@@ -121,7 +141,7 @@ public sealed class NudgingPipeline
     public FilterReport FilterImage(string prompt, GeneratedImage image, int width, int height)
     {
         var rgb = new RgbImage(ImageCodec.ToRgb24(image.Pixels, width, height), width, height);
-        return Chain.Run(new FilterInput(_embedder, prompt, rgb, image.Pixels), FilterStage.Image);
+        return Chain.Run(new FilterInput(_embedder, prompt, rgb, image.Pixels, PromptEmbedding(prompt)), FilterStage.Image);
     }
 
     /// <summary>Step 4: one nudge round — nudge, restart from the round's step, decode, filter.</summary>
@@ -170,7 +190,7 @@ public sealed class NudgingPipeline
             {
                 int d = cond.HiddenSize, p = cond.PooledIndex;
                 var h = cond.HiddenStates.AsSpan(p * d, d).ToArray();
-                var desired = new List<float[]> { _embedder.EmbedTexts([req.Prompt])[0] };
+                var desired = new List<float[]> { PromptEmbedding(req.Prompt) };
                 if (_desired is not null)
                 {
                     desired.AddRange(_desired.Entries.Where(e => e.Kind == IndexEntryKind.Text).Select(e => e.Embedding));
