@@ -66,28 +66,7 @@ public sealed class EulerAncestralDiscreteScheduler : SchedulerBase
     {
         float sigma = Sigmas[stepIndex];
         Span<float> derivative = Scratch(0);
-        switch (Config.PredictionType)
-        {
-            case PredictionType.Epsilon:
-                TensorPrimitives.Multiply(modelOutput, sigma, derivative);
-                TensorPrimitives.Subtract(sample, derivative, derivative);
-                break;
-            case PredictionType.VPrediction:
-                {
-                    Span<float> tmp = Scratch(1);
-                    float sigmaSqPlusOne = sigma * sigma + 1f;
-                    TensorPrimitives.Multiply(modelOutput, -sigma / MathF.Sqrt(sigmaSqPlusOne), derivative);
-                    TensorPrimitives.Divide(sample, sigmaSqPlusOne, tmp);
-                    TensorPrimitives.Add(derivative, tmp, derivative);
-                    break;
-                }
-
-            case PredictionType.Sample:
-                modelOutput.CopyTo(derivative);
-                break;
-            default:
-                throw new InvalidOperationException($"unknown prediction type {Config.PredictionType}");
-        }
+        SigmaPredictOriginal(modelOutput, sample, sigma, sigma, derivative);
 
         float sigmaFrom = sigma;
         float sigmaTo = Sigmas[stepIndex + 1];

@@ -119,30 +119,7 @@ public sealed class EulerDiscreteScheduler : SchedulerBase
         }
 
         Span<float> derivative = Scratch(0);
-        switch (Config.PredictionType)
-        {
-            case PredictionType.Epsilon:
-                // x0 = x - sigma_hat * eps
-                TensorPrimitives.Multiply(modelOutput, sigmaHat, derivative);
-                TensorPrimitives.Subtract(x, derivative, derivative);
-                break;
-            case PredictionType.VPrediction:
-                {
-                    // x0 = v * (-sigma / sqrt(sigma^2 + 1)) + x / (sigma^2 + 1)
-                    Span<float> tmp = Scratch(1);
-                    float sigmaSqPlusOne = sigma * sigma + 1f;
-                    TensorPrimitives.Multiply(modelOutput, -sigma / MathF.Sqrt(sigmaSqPlusOne), derivative);
-                    TensorPrimitives.Divide(x, sigmaSqPlusOne, tmp);
-                    TensorPrimitives.Add(derivative, tmp, derivative);
-                    break;
-                }
-
-            case PredictionType.Sample:
-                modelOutput.CopyTo(derivative);
-                break;
-            default:
-                throw new InvalidOperationException($"unknown prediction type {Config.PredictionType}");
-        }
+        SigmaPredictOriginal(modelOutput, x, sigmaHat, sigma, derivative);
 
         // derivative = (x - x0) / sigma_hat; prev = x + derivative * (sigma_next - sigma_hat)
         TensorPrimitives.Subtract(x, derivative, derivative);

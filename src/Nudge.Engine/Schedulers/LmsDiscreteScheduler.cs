@@ -148,28 +148,7 @@ public sealed class LmsDiscreteScheduler : SchedulerBase
     {
         float sigma = Sigmas[stepIndex];
         Span<float> derivative = NextDerivativeSlot();
-        switch (Config.PredictionType)
-        {
-            case PredictionType.Epsilon:
-                TensorPrimitives.Multiply(modelOutput, sigma, derivative);
-                TensorPrimitives.Subtract(sample, derivative, derivative);
-                break;
-            case PredictionType.VPrediction:
-                {
-                    Span<float> tmp = Scratch(1);
-                    float sigmaSqPlusOne = sigma * sigma + 1f;
-                    TensorPrimitives.Multiply(modelOutput, -sigma / MathF.Sqrt(sigmaSqPlusOne), derivative);
-                    TensorPrimitives.Divide(sample, sigmaSqPlusOne, tmp);
-                    TensorPrimitives.Add(derivative, tmp, derivative);
-                    break;
-                }
-
-            case PredictionType.Sample:
-                modelOutput.CopyTo(derivative);
-                break;
-            default:
-                throw new InvalidOperationException($"unknown prediction type {Config.PredictionType}");
-        }
+        SigmaPredictOriginal(modelOutput, sample, sigma, sigma, derivative);
 
         // derivative = (x - x0) / sigma
         TensorPrimitives.Subtract(sample, derivative, derivative);

@@ -212,6 +212,37 @@ public abstract class SchedulerBase : IScheduler
     /// <summary>Scratch buffer <paramref name="slot"/> (0 to <see cref="ScratchCount"/> - 1) of the current sample length.</summary>
     private protected Span<float> Scratch(int slot) => _buffers[slot].AsSpan(0, _bufferLength);
 
+    /// <summary>
+    /// x̂0 of the sigma-based schedulers (Euler, Euler a, LMS) from the model output, per prediction_type,
+    /// in diffusers' float32 operation order. Epsilon uses <paramref name="epsilonSigma"/> (Euler's churned
+    /// sigma-hat), v-prediction uses <paramref name="sigma"/>. Uses scratch slot 1.
+    /// </summary>
+    private protected void SigmaPredictOriginal(ReadOnlySpan<float> modelOutput, ReadOnlySpan<float> sample, float epsilonSigma, float sigma, Span<float> x0)
+    {
+        switch (Config.PredictionType)
+        {
+            case PredictionType.Epsilon:
+                TensorPrimitives.Multiply(modelOutput, epsilonSigma, x0);
+                TensorPrimitives.Subtract(sample, x0, x0);
+                break;
+            case PredictionType.VPrediction:
+                {
+                    Span<float> tmp = Scratch(1);
+                    float sigmaSqPlusOne = sigma * sigma + 1f;
+                    TensorPrimitives.Multiply(modelOutput, -sigma / MathF.Sqrt(sigmaSqPlusOne), x0);
+                    TensorPrimitives.Divide(sample, sigmaSqPlusOne, tmp);
+                    TensorPrimitives.Add(x0, tmp, x0);
+                    break;
+                }
+
+            case PredictionType.Sample:
+                modelOutput.CopyTo(x0);
+                break;
+            default:
+                throw new InvalidOperationException($"unknown prediction type {Config.PredictionType}");
+        }
+    }
+
     /// <summary>Integer training timestep at <paramref name="stepIndex"/>.</summary>
     private protected int TimestepAt(int stepIndex) => (int)_timesteps[stepIndex];
 

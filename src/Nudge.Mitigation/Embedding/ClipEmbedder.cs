@@ -66,8 +66,7 @@ public sealed class ClipEmbedder
         }
 
         var vision = _parts.Vision;
-        var input = ToModel(vision.InputType("pixel_values"), pixels, [images.Count, 3, h, w]);
-        using var value = input.Value;
+        using var value = ToModel(vision.InputType("pixel_values"), pixels, [images.Count, 3, h, w]);
         var outputs = Run(vision.Session, ["pixel_values"], [value], "image_embeds");
         return Normalize(outputs, images.Count);
     }
@@ -124,16 +123,10 @@ public sealed class ClipEmbedder
             : r.GetTensorDataAsSpan<float>().ToArray();
     }
 
-    private static (OrtValue Value, int Unused) ToModel(TensorElementType type, float[] data, long[] shape)
-    {
-        if (type == TensorElementType.Float16)
-        {
-            var half = data.Select(v => (Float16)v).ToArray();
-            return (OrtValue.CreateTensorValueFromMemory(half, shape), 0);
-        }
-
-        return (OrtValue.CreateTensorValueFromMemory(data, shape), 0);
-    }
+    private static OrtValue ToModel(TensorElementType type, float[] data, long[] shape) =>
+        type == TensorElementType.Float16
+            ? OrtValue.CreateTensorValueFromMemory(data.Select(v => (Float16)v).ToArray(), shape)
+            : OrtValue.CreateTensorValueFromMemory(data, shape);
 
     private static OrtValue Ids(TensorElementType type, int[][] ids, int len, bool ones)
     {
