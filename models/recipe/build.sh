@@ -32,6 +32,7 @@ fi
 mkdir -p work
 
 start=$(date +%s)
+export BUILD_START=$start
 "$py" -c "import schedule; n, worst = schedule.check_against_reference('$here/../../../shared/reference/schedulers/cases/visible.json'); print(f'recipe PNDM vs diffusers: {n} case(s), worst relative error {worst:.2e}')" \
   || echo "(shared scheduler reference not found; skipping the recipe's PNDM self-check)"
 "$py" train.py 2>&1 | tee -a work/train.log

@@ -136,6 +136,9 @@ def card(out, meta, sizes, params, mem, gen, ret, wall):
     rows = "\n".join(f"| {r['id']} | {r['caption']} | {r['memorized']}/{len(SEEDS)} | {min(r['cosines']):.3f} | {np.mean(r['rmse']):.4f} |" for r in mem["rows"])
     h, t = gen["held_out"], gen["trained"]
     steps = meta["steps"]
+    build_start = os.environ.get("BUILD_START")
+    build_line = (f"`build.sh` wall time from its start through this evaluation: {time.time() - int(build_start):.0f} s."
+                  if build_start else "(Evaluated outside `build.sh`; no build wall time recorded.)")
     secs = {k: meta.get(f"{k}_seconds", float('nan')) for k in ("embedder", "vae", "unet")}
     text = f"""# nudge/tiny-sd — a tiny Stable-Diffusion-layout model suite
 
@@ -170,6 +173,7 @@ embedder's text transformer, frozen during UNet training, as SD uses CLIP's.
 **Latent scaling factor: {meta["scaling_factor"]:.6f}** (1/std of the encoder means over the training set; in
 `vae_decoder/config.json`). The UNet works on `latent_sample * scaling_factor`; divide by it before the decoder.
 Total training wall time: {sum(secs.values()):.0f} s on {os.cpu_count()} cores ({platform.processor() or platform.machine()}).
+{build_line}
 Files: {sizes:.2f} MB in all.
 
 ## Measured (steps {STEPS}, PNDM, guidance {GUIDANCE})
