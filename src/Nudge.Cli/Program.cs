@@ -16,6 +16,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
     Console.WriteLine("usage: nudge <command> [options]");
     Console.WriteLine("  " + GenerateCommand.Usage);
     Console.WriteLine("  " + IndexCommand.Usage);
+    Console.WriteLine("  " + BatchCommand.Usage);
     Console.WriteLine("  " + ModerateCommand.Usage);
     Console.WriteLine("  " + EvalCommand.Usage);
     Console.WriteLine("  " + BenchCommand.Usage);
@@ -28,6 +29,7 @@ try
     {
         "generate" => await GenerateCommand.RunAsync(new Arguments(args[1..], new HashSet<string>()), cts.Token),
         "index" => await IndexCommand.RunAsync(args[1..], cts.Token),
+        "batch" => await BatchCommand.RunAsync(args[1..], cts.Token),
         "moderate" => await ModerateCommand.RunAsync(args[1..], cts.Token),
         "eval" => await EvalCommand.RunAsync(args[1..], cts.Token),
         "bench" => await BenchCommand.RunAsync(args[1..], cts.Token),

@@ -3,6 +3,7 @@ using DurableTask.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Nudge.Engine.Generation;
 using Nudge.Mitigation.Pipeline;
+using Nudge.Orchestration.Hosting;
 using Nudge.Orchestration.Orchestrators;
 using Nudge.Storage;
 using Nudge.Testing;
@@ -79,6 +80,6 @@ public sealed class AzureStorageBackendTests(WorkerFixture fx, ITestOutputHelper
         var services = new ServiceCollection().AddSingleton(fx.Services).BuildServiceProvider();
         // Task hub names: letters and digits, start with a letter, 3-45 characters.
         var hub = "nudgetest" + Guid.NewGuid().ToString("N")[..12];
-        return await AzureStorageDurableHost.StartAsync(connection, hub, services);
+        return await AzureStorageDurableHost.StartAsync(new AzureStorageHostOptions { ConnectionString = connection, TaskHub = hub, DeleteTaskHubOnDispose = true }, services);
     }
 }

@@ -1,7 +1,5 @@
-using Microsoft.DurableTask.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using Nudge.Engine.Models;
+using Nudge.Orchestration.Hosting;
 using Nudge.Storage;
 using Nudge.Storage.Local;
 
@@ -33,15 +31,13 @@ public sealed class WorkerFixture : IAsyncLifetime
 
     public NudgeWorkerServices Services { get; }
 
-    public DurableTaskTestHost Host { get; private set; } = null!;
+    public InProcessDurableHost Host { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         // Create the undesired index from the memorized set before any test races to do it.
         await Services.LoadUndesiredAsync();
-        Host = await DurableTaskTestHost.StartAsync(
-            registry => registry.AddNudgeTasks(),
-            new DurableTaskTestHostOptions { ConfigureServices = s => s.AddSingleton(Services), LoggerFactory = NullLoggerFactory.Instance });
+        Host = await InProcessDurableHost.StartAsync(Services);
     }
 
     public async Task DisposeAsync()

@@ -15,13 +15,16 @@ namespace Nudge.Cli.Commands;
 /// </summary>
 internal static class StoreArguments
 {
-    public static EmbeddingIndexStore Open(Arguments args)
+    public static EmbeddingIndexStore Open(Arguments args) => new(OpenObjects(args));
+
+    /// <summary>The store's object layer (containers <c>indices</c>, <c>outputs</c>, <c>batch-in</c>, ...).</summary>
+    public static LocalFolderObjectStore OpenObjects(Arguments args)
     {
         var root = args.String("store") ?? Environment.GetEnvironmentVariable("NUDGE_STORE") ?? ".nudge-store";
         try
         {
             Directory.CreateDirectory(root);
-            return new EmbeddingIndexStore(new LocalFolderObjectStore(new LocalFolderStoreOptions { RootPath = Path.GetFullPath(root) }));
+            return new LocalFolderObjectStore(new LocalFolderStoreOptions { RootPath = Path.GetFullPath(root) });
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {

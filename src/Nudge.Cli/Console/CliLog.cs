@@ -7,6 +7,20 @@ internal static class CliLog
 {
     public static ILogger Logger { get; } = new StderrLogger(Environment.GetEnvironmentVariable("NUDGE_VERBOSE") == "1" ? LogLevel.Information : LogLevel.Warning);
 
+    /// <summary>The same sink for libraries that take a factory (the durable hosts).</summary>
+    public static ILoggerFactory Factory { get; } = new StderrLoggerFactory();
+
+    private sealed class StderrLoggerFactory : ILoggerFactory
+    {
+        public void AddProvider(ILoggerProvider provider) => throw new NotSupportedException("the CLI logs to stderr only");
+
+        public ILogger CreateLogger(string categoryName) => Logger;
+
+        public void Dispose()
+        {
+        }
+    }
+
     private sealed class StderrLogger(LogLevel minimum) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)

@@ -1,0 +1,41 @@
+namespace Nudge.Orchestration.Hosting;
+
+/// <summary>Options for <see cref="AzureStorageDurableHost"/>.</summary>
+public sealed class AzureStorageHostOptions
+{
+    /// <summary>The storage account's connection string (Azurite: <c>UseDevelopmentStorage=true</c>). Required.</summary>
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>The task hub: 3–45 letters and digits, starting with a letter. Default <c>nudge</c>.</summary>
+    public string TaskHub { get; set; } = "nudge";
+
+    /// <summary>Control-queue partitions (default 1: one worker process).</summary>
+    public int PartitionCount { get; set; } = 1;
+
+    /// <summary>
+    /// The longest back-off between polls of an empty queue. Short (default 100 ms) keeps latency low on one machine;
+    /// Durable Functions' default is 30 s, which trades latency for fewer storage transactions.
+    /// </summary>
+    public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Whether disposing the host deletes the task hub's queues, tables and containers (tests; default false).</summary>
+    public bool DeleteTaskHubOnDispose { get; set; }
+
+    /// <summary>Throws when the options cannot work.</summary>
+    /// <exception cref="ArgumentException">A missing connection string or a malformed task hub name.</exception>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            throw new ArgumentException("a storage connection string is required", nameof(ConnectionString));
+        }
+
+        if (TaskHub.Length is < 3 or > 45 || !char.IsAsciiLetter(TaskHub[0]) || !TaskHub.All(char.IsAsciiLetterOrDigit))
+        {
+            throw new ArgumentException($"task hub '{TaskHub}' must be 3-45 letters and digits starting with a letter", nameof(TaskHub));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(PartitionCount, 1, nameof(PartitionCount));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxQueuePollingInterval, TimeSpan.Zero, nameof(MaxQueuePollingInterval));
+    }
+}
