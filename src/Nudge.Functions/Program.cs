@@ -19,7 +19,9 @@ builder.ConfigureDurableWorker().AddTasks(tasks => tasks.AddNudgeTasks());
 
 var settings = NudgeHostSettings.Read(builder.Configuration);
 builder.Services.AddSingleton(settings);
-builder.Services.AddSingleton<IObjectStore>(_ => new BlobObjectStore(settings.Storage));
+builder.Services.AddSingleton(_ => new BlobObjectStore(settings.Storage));
+builder.Services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<BlobObjectStore>());
+builder.Services.AddSingleton<IReadLinkSigner>(sp => new BlobReadLinkSigner(sp.GetRequiredService<BlobObjectStore>().ServiceClient));
 // The model is loaded once per process, on first use (ModelStartup resolves it at start-up and warms it up).
 builder.Services.AddSingleton(sp => NudgeWorkerServices.Load(
     settings.ModelPath,

@@ -23,9 +23,13 @@ public sealed class AzureStorageDurableHost : ILocalDurableHost
     private readonly AzureStorageOrchestrationService _service;
     private readonly TaskHubWorker _worker;
     private readonly bool _deleteOnDispose;
+    private readonly TimeSpan _stopTimeout;
+    private readonly ILogger _logger;
 
-    private AzureStorageDurableHost(AzureStorageOrchestrationService service, TaskHubWorker worker, TaskHubClient client, string taskHub, bool deleteOnDispose)
+    private AzureStorageDurableHost(AzureStorageOrchestrationService service, TaskHubWorker worker, TaskHubClient client, string taskHub, bool deleteOnDispose, TimeSpan stopTimeout, ILogger logger)
     {
+        _stopTimeout = stopTimeout;
+        _logger = logger;
         _service = service;
         _worker = worker;
         Client = client;
@@ -61,6 +65,12 @@ public sealed class AzureStorageDurableHost : ILocalDurableHost
             MaxQueuePollingInterval = options.MaxQueuePollingInterval,
             LoggerFactory = logs,
         };
+        if (options.QueueVisibilityTimeout is { } visibility)
+        {
+            settings.ControlQueueVisibilityTimeout = visibility;
+            settings.WorkItemQueueVisibilityTimeout = visibility;
+        }
+
         var service = new AzureStorageOrchestrationService(settings);
         await service.CreateIfNotExistsAsync();
 
@@ -84,7 +94,8 @@ public sealed class AzureStorageDurableHost : ILocalDurableHost
 
         await worker.StartAsync();
         var client = new TaskHubClient(service, new SdkConverter(), logs);
-        return new AzureStorageDurableHost(service, worker, client, options.TaskHub, options.DeleteTaskHubOnDispose);
+        return new AzureStorageDurableHost(service, worker, client, options.TaskHub, options.DeleteTaskHubOnDispose, options.StopTimeout,
+            logs.CreateLogger<AzureStorageDurableHost>());
     }
 
     /// <summary>As <see cref="StartAsync(AzureStorageHostOptions, IServiceProvider, ILoggerFactory?)"/> with only the worker services registered.</summary>
@@ -147,7 +158,14 @@ public sealed class AzureStorageDurableHost : ILocalDurableHost
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
-        await _worker.StopAsync(isForced: true);
+        var stop = _worker.StopAsync(isForced: true);
+        if (await Task.WhenAny(stop, Task.Delay(_stopTimeout)) != stop)
+        {
+            _logger.LogWarning("The Azure Storage worker for task hub {TaskHub} did not stop within {Timeout}; leaving it to finish in the background", TaskHub, _stopTimeout);
+            return;
+        }
+
+        await stop;
         if (_deleteOnDispose)
         {
             await _service.DeleteAsync();

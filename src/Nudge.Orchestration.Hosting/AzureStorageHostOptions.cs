@@ -18,6 +18,21 @@ public sealed class AzureStorageHostOptions
     /// </summary>
     public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// How long a dequeued orchestration or activity message stays invisible before another worker may take it
+    /// (null: the framework's default, 5 minutes). After a storage outage, a message whose worker lost track of it
+    /// comes back only when this expires, so it bounds how long recovery takes; the framework renews it for work
+    /// that is still running.
+    /// </summary>
+    public TimeSpan? QueueVisibilityTimeout { get; set; }
+
+    /// <summary>
+    /// How long disposing the host waits for the worker to stop (default 30 s). After a storage outage the
+    /// framework's table partition manager was seen to wait its full 10-minute shutdown timeout; the host then
+    /// logs a warning and returns rather than hang its caller. Orchestration state is in storage either way.
+    /// </summary>
+    public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Whether disposing the host deletes the task hub's queues, tables and containers (tests; default false).</summary>
     public bool DeleteTaskHubOnDispose { get; set; }
 

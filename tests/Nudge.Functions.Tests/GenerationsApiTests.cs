@@ -1,6 +1,8 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.DurableTask.Client;
 using Nudge.Functions.Api;
+using Nudge.Storage;
 
 namespace Nudge.Functions.Tests;
 
@@ -61,6 +63,32 @@ public sealed class GenerationsApiTests(HostFixture fx)
         Assert.Equal([5L, 6L], images.Select(i => i.GetProperty("seed").GetInt64()));
         Assert.Equal($"{id}/1.json", images[1].GetProperty("record").GetProperty("name").GetString());
         Assert.Equal($"{id}/manifest.json", json.GetProperty("manifest").GetProperty("name").GetString());
+        Assert.Equal(JsonValueKind.Null, images[0].GetProperty("image_url").ValueKind);
+
+        // With a signer every result carries a read link, and the response says when the links expire.
+        var signer = new RecordingSigner();
+        var signed = Http.Json(await GenerationsApi.GetAsync(Http.Request("GET", $"/api/generations/{id}"), id, fx.Host.Client, signer));
+        var signedImages = signed.GetProperty("images").EnumerateArray().ToList();
+        Assert.Equal($"https://signed.example/outputs/{id}/1.png?sig=test", signedImages[1].GetProperty("image_url").GetString());
+        Assert.Equal($"https://signed.example/outputs/{id}/0.json?sig=test", signedImages[0].GetProperty("record_url").GetString());
+        Assert.Equal($"https://signed.example/outputs/{id}/manifest.json?sig=test", signed.GetProperty("manifest_url").GetString());
+        Assert.Equal(5, signer.Signed.Count);
+        Assert.All(signer.Lifetimes, l => Assert.Equal(GenerationsApi.LinkLifetime, l));
+        Assert.True(signed.GetProperty("links_expire_at").GetDateTimeOffset() > DateTimeOffset.UtcNow);
+    }
+
+    private sealed class RecordingSigner : IReadLinkSigner
+    {
+        public List<string> Signed { get; } = [];
+
+        public List<TimeSpan> Lifetimes { get; } = [];
+
+        public Task<SignedLink> SignReadAsync(string container, string name, TimeSpan lifetime, CancellationToken cancellationToken = default)
+        {
+            Signed.Add($"{container}/{name}");
+            Lifetimes.Add(lifetime);
+            return Task.FromResult(new SignedLink(new Uri($"https://signed.example/{container}/{name}?sig=test"), DateTimeOffset.UtcNow + lifetime, "test"));
+        }
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Nudge.Orchestration;
 using Nudge.Orchestration.Orchestrators;
+using Nudge.Storage;
 
 namespace Nudge.Functions.Api;
 
@@ -12,14 +13,17 @@ namespace Nudge.Functions.Api;
 /// here): start a generation, read its status and results, cancel it.
 /// </summary>
 /// <remarks>
-/// Results name blobs (<c>outputs/{id}/{index}.png</c>); they are not signed. TODO: add user-delegation SAS URLs
-/// (<c>BlobServiceClient.GetUserDelegationKeyAsync</c> with the app's managed identity). Azurite does not implement
-/// user-delegation keys for shared-key accounts the way Azure does, so that path could not be exercised here.
+/// Results name their blobs (<c>outputs/{id}/{index}.png</c>) and, when a signer is configured, carry read-only
+/// links valid for <see cref="LinkLifetime"/>: user-delegation SAS when deployed (shared keys are disabled), a
+/// service SAS on Azurite.
 /// </remarks>
 public static class GenerationsApi
 {
     /// <summary>Largest accepted request body, in bytes.</summary>
     public const int MaxBodyBytes = 64 * 1024;
+
+    /// <summary>How long the result links in a status response work.</summary>
+    public static readonly TimeSpan LinkLifetime = TimeSpan.FromMinutes(15);
 
     /// <summary><c>POST /api/generations</c>: validate, schedule, 202 with status, cancel and result URLs; 400 naming each bad field.</summary>
     /// <param name="request">The HTTP request (JSON body: prompt or prompts, negative_prompt, guidance, steps, scheduler, seed, width, height, count).</param>
@@ -56,9 +60,10 @@ public static class GenerationsApi
     /// <param name="request">The HTTP request.</param>
     /// <param name="id">The generation id.</param>
     /// <param name="client">The durable client.</param>
+    /// <param name="signer">Signs read links to the results, or null to return blob names only.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>200 with the status, or 404.</returns>
-    public static async Task<IActionResult> GetAsync(HttpRequest request, string id, DurableTaskClient client, CancellationToken cancellationToken = default)
+    public static async Task<IActionResult> GetAsync(HttpRequest request, string id, DurableTaskClient client, IReadLinkSigner? signer = null, CancellationToken cancellationToken = default)
     {
         var meta = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
         if (meta is null || meta.Name != nameof(GenerationOrchestrator))
@@ -91,6 +96,16 @@ public static class GenerationsApi
             images = finished;
         }
 
+        var links = new Dictionary<BlobRef, SignedLink>();
+        if (signer is not null)
+        {
+            foreach (var blob in images.SelectMany(i => new[] { i.Image, i.Record }).Append(manifest).OfType<BlobRef>())
+            {
+                links[blob] = await signer.SignReadAsync(blob.Container, blob.Name, LinkLifetime, cancellationToken);
+            }
+        }
+
+        Uri? Link(BlobRef? blob) => blob is not null && links.TryGetValue(blob, out var l) ? l.Uri : null;
         var urls = Urls(request, id);
         return new OkObjectResult(new
         {
@@ -100,6 +115,8 @@ public static class GenerationsApi
             created_at = meta.CreatedAt,
             last_updated_at = meta.LastUpdatedAt,
             manifest,
+            manifest_url = Link(manifest),
+            links_expire_at = links.Count == 0 ? (DateTimeOffset?)null : links.Values.Min(l => l.ExpiresOn),
             images = images.Select(i => new
             {
                 index = i.Index,
@@ -107,7 +124,9 @@ public static class GenerationsApi
                 prompt = i.Prompt,
                 outcome = i.Outcome?.ToString().ToLowerInvariant(),
                 image = i.Image,
+                image_url = Link(i.Image),
                 record = i.Record,
+                record_url = Link(i.Record),
                 rounds = i.Rounds,
                 error = i.Error,
             }),

@@ -3,11 +3,12 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Nudge.Functions.Api;
+using Nudge.Storage;
 
 namespace Nudge.Functions.Triggers;
 
 /// <summary>The HTTP triggers: thin, they delegate to <see cref="GenerationsApi"/> and <see cref="IndexEntriesApi"/>.</summary>
-public sealed class HttpTriggers(IndexEntriesApi indices)
+public sealed class HttpTriggers(IndexEntriesApi indices, IReadLinkSigner? signer = null)
 {
     /// <summary><c>POST /api/generations</c>.</summary>
     /// <param name="req">The request.</param>
@@ -29,7 +30,7 @@ public sealed class HttpTriggers(IndexEntriesApi indices)
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "generations/{id}")] HttpRequest req,
         string id,
         [DurableClient] DurableTaskClient client) =>
-        GenerationsApi.GetAsync(req, id, client, req.HttpContext.RequestAborted);
+        GenerationsApi.GetAsync(req, id, client, signer, req.HttpContext.RequestAborted);
 
     /// <summary><c>POST /api/generations/{id}/cancel</c>.</summary>
     /// <param name="req">The request.</param>

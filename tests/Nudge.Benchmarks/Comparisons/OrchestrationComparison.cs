@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using Azure.Storage.Blobs;
+using Nudge.Benchmarks.Core;
+using Nudge.Engine.Generation;
+using Nudge.Engine.Models;
+using Nudge.Orchestration;
+using Nudge.Orchestration.Hosting;
+using Nudge.Orchestration.Orchestrators;
+using Nudge.Storage.Local;
+
+namespace Nudge.Benchmarks.Comparisons;
+
+/// <summary>
+/// Per-image overhead of the Durable orchestrations: wall time of a <see cref="GenerationOrchestrator"/> run of N
+/// images minus the activities' own time (generation and writes, not time waiting for the generation slot), divided
+/// by N, on the in-process host and on the Durable Task Framework's Azure Storage backend against Azurite, for
+/// N = 1, 10 and 100. Both backends use the same local-folder object store, so only the durable backend differs.
+/// </summary>
+public sealed class OrchestrationComparison : IComparison
+{
+    /// <summary>Where the Azure Storage backend keeps its task hub: <c>NUDGE_TEST_BLOB_CONNECTION</c>, else Azurite.</summary>
+    public static string ConnectionString =>
+        Environment.GetEnvironmentVariable("NUDGE_TEST_BLOB_CONNECTION") is { Length: > 0 } c ? c : "UseDevelopmentStorage=true";
+
+    /// <inheritdoc/>
+    public string Name => "orchestration";
+
+    /// <inheritdoc/>
+    public string Title => "Orchestration overhead per image: in-process host vs Azure Storage backend (Azurite)";
+
+    /// <inheritdoc/>
+    public async Task<ComparisonResult> RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
+    {
+        var o = context.Options;
+        var result = new ComparisonResult(Name, Title);
+        int[] sizes = [1, 10, 100];
+        const int Steps = 4;
+        using var model = StableDiffusionModel.Load(o.ModelDir, new ModelLoadOptions { ExecutionProvider = ExecutionProvider.Cpu, IntraOpThreads = o.EffectiveThreads });
+        var store = new LocalFolderObjectStore(new LocalFolderStoreOptions { RootPath = Path.Combine(context.ScratchDir, "orchestration-store"), FlushToDisk = false });
+        using var services = new NudgeWorkerServices(model, store);
+        await services.GetNudgingPipelineAsync(cancellationToken);
+        services.Pipeline.Generate(new GenerationRequest { Prompt = "warm-up", Steps = Steps }, cancellationToken: cancellationToken);
+
+        var table = new ResultTable("overhead", ["backend", "images", "wall (ms)", "activities (ms)", "overhead per image (ms)"]);
+        var perBackend = new Dictionary<string, List<(int N, double Overhead)>>();
+        bool azureReachable = await ReachableAsync(ConnectionString, cancellationToken);
+        if (!azureReachable)
+        {
+            result.Incomplete = true;
+            result.Note($"The Azure Storage backend was not measured: no storage at {ConnectionString}. Start Azurite with `.ci/azurite.sh start` or set NUDGE_TEST_BLOB_CONNECTION.");
+        }
+
+        foreach (var backend in azureReachable ? new[] { "in-process", "azure-storage" } : ["in-process"])
+        {
+            string hub = "nudgebench" + Guid.NewGuid().ToString("N")[..10];
+            await using ILocalDurableHost host = backend == "in-process"
+                ? await InProcessDurableHost.StartAsync(services)
+                : await AzureStorageDurableHost.StartAsync(new AzureStorageHostOptions { ConnectionString = ConnectionString, TaskHub = hub, DeleteTaskHubOnDispose = true }, services);
+            await RunOnceAsync(host, 1, Steps, cancellationToken); // warm-up: first dispatch, queue and table creation
+            var points = perBackend[backend] = [];
+            foreach (int n in sizes)
+            {
+                var (wall, activities) = await RunOnceAsync(host, n, Steps, cancellationToken);
+                double overhead = (wall - activities) / n;
+                table.Add(backend, n, wall, activities, overhead);
+                points.Add((n, overhead));
+                context.Log($"orchestration: {backend}, {n} image(s): wall {wall:F0} ms, activities {activities:F0} ms, overhead {overhead:F1} ms/image");
+            }
+        }
+
+        result.Tables.Add(table);
+        if (perBackend.TryGetValue("azure-storage", out var az))
+        {
+            result.Verdicts.Add(new Verdict("Azure Storage backend overhead per image at 100 images", az[^1].Overhead, " ms", 30, GoalKind.AtMost));
+            result.Verdicts.Add(new Verdict("Azure Storage / in-process overhead at 100 images", az[^1].Overhead / perBackend["in-process"][^1].Overhead, "×"));
+        }
+
+        result.Verdicts.Add(new Verdict("in-process host overhead per image at 100 images", perBackend["in-process"][^1].Overhead, " ms"));
+        result.Note($"Each run is one GenerationOrchestrator of N images of the tiny model ({Steps} steps, so generation is short and the orchestration's own cost shows), " +
+            $"at most {GenerationOrchestrator.MaxInFlight} image sub-orchestrations in flight, one generation at a time. Overhead = (wall − Σ activity time) / N; " +
+            "wall runs from scheduling to the client seeing completion (polled every 25 ms). The Azure Storage backend polls its queues at most every 100 ms. " +
+            $"Load average at the end: {BenchmarkContext.LoadAverage()}.");
+        var chart = new PerfChart("orchestration-overhead", "Orchestration overhead per image", "images per generation", "overhead per image (ms)") { LogX = true, LogY = true };
+        foreach (var (backend, points) in perBackend)
+        {
+            chart.Series.Add(new ChartSeries(backend, [.. points.Select(p => (double)p.N)], [.. points.Select(p => Math.Max(p.Overhead, 0.1))]));
+        }
+
+        result.Charts.Add(chart);
+        return result;
+    }
+
+    private static async Task<(double WallMs, double ActivityMs)> RunOnceAsync(ILocalDurableHost host, int images, int steps, CancellationToken cancellationToken)
+    {
+        string id = "bench-" + Guid.NewGuid().ToString("N")[..12];
+        var job = new GenerationJob(new GenerationRequest { Prompt = "a red circle on a blue background", Steps = steps, Count = images, Seed = 1000 });
+        var sw = Stopwatch.StartNew();
+        await host.ScheduleAsync(nameof(GenerationOrchestrator), id, job, cancellationToken);
+        var state = await host.WaitForFinishAsync(id, TimeSpan.FromMinutes(20), pollInterval: TimeSpan.FromMilliseconds(25), cancellationToken: cancellationToken);
+        double wall = sw.Elapsed.TotalMilliseconds;
+        if (state.Status != DurableRunStatus.Completed || state.ReadOutput<GenerationSummary>() is not { } summary || summary.Failed > 0)
+        {
+            throw new InvalidOperationException($"benchmark generation {id} on {host.Backend} ended {state.Status}: {state.FailureMessage}");
+        }
+
+        return (wall, summary.ActivityMs);
+    }
+
+    private static async Task<bool> ReachableAsync(string connection, CancellationToken cancellationToken)
+    {
+        var options = new BlobClientOptions();
+        options.Retry.MaxRetries = 0;
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(5);
+        try
+        {
+            await new BlobServiceClient(connection, options).GetPropertiesAsync(cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or AggregateException or TimeoutException)
+        {
+            return false;
+        }
+    }
+}
