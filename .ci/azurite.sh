@@ -55,7 +55,7 @@ start() {
   fi
 
   mkdir -p "$data_dir"
-  "$bin" --silent --skipApiVersionCheck --loose --location "$data_dir" \
+  "$bin" --silent --skipApiVersionCheck --loose --disableTelemetry --location "$data_dir" \
     --blobHost 127.0.0.1 --blobPort "$blob_port" --queuePort 10001 --tablePort 10002 >"$log_file" 2>&1 &
   local pid=$!
   echo "$pid" >"$pid_file"

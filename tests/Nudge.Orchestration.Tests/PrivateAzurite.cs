@@ -44,7 +44,7 @@ internal sealed class PrivateAzurite : IDisposable
         var psi = new ProcessStartInfo(_bin) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[]
         {
-            "--silent", "--skipApiVersionCheck", "--loose", "--location", DataFolder,
+            "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry", "--location", DataFolder,
             "--blobHost", "127.0.0.1", "--blobPort", _ports[0].ToString(), "--queueHost", "127.0.0.1", "--queuePort", _ports[1].ToString(),
             "--tableHost", "127.0.0.1", "--tablePort", _ports[2].ToString(),
         })
@@ -86,8 +86,16 @@ internal sealed class PrivateAzurite : IDisposable
             await kill.WaitForExitAsync();
         }
 
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await _process.WaitForExitAsync(cts.Token);
+        // A graceful close waits for open requests and then saves the databases; give it time.
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"Azurite (PID {_process.Id}) did not exit within 90 s of SIGTERM");
+        }
         _process.Dispose();
         _process = null;
     }

@@ -22,7 +22,7 @@ public sealed class BlobReadLinkSignerTests : IAsyncLifetime
         var store = new BlobObjectStore(client);
         byte[] png = [137, 80, 78, 71, 1, 2, 3];
         await store.WriteIfAbsentAsync(_container, "run/0.png", png, "image/png");
-        await store.WriteIfAbsentAsync(_container, "run/1.png", [9, 9], "image/png");
+        await store.WriteIfAbsentAsync(_container, "run/1.png", new byte[] { 9, 9 }, "image/png");
         var signer = new BlobReadLinkSigner(client);
 
         var link = await signer.SignReadAsync(_container, "run/0.png", TimeSpan.FromMinutes(15));
