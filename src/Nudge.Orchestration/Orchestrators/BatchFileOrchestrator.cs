@@ -12,7 +12,7 @@ namespace Nudge.Orchestration.Orchestrators;
 public sealed class BatchFileOrchestrator : TaskOrchestrator<BatchInput, BatchSummary>
 {
     /// <summary>Lines (generation sub-orchestrations) in flight at most.</summary>
-    public const int MaxLinesInFlight = 2;
+    public const int MaxLinesInFlight = 4;
 
     /// <inheritdoc/>
     public override async Task<BatchSummary> RunAsync(TaskOrchestrationContext context, BatchInput input)

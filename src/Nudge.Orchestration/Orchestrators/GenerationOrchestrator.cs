@@ -10,8 +10,14 @@ namespace Nudge.Orchestration.Orchestrators;
 /// </summary>
 public sealed class GenerationOrchestrator : TaskOrchestrator<GenerationJob, GenerationSummary>
 {
-    /// <summary>Image sub-orchestrations in flight at most.</summary>
-    public const int MaxInFlight = 4;
+    /// <summary>
+    /// Image sub-orchestrations in flight at most. Generation itself is serialized per worker process
+    /// (<see cref="NudgeWorkerServices.MaxConcurrentGenerations"/>), so in-flight images beyond the first only wait;
+    /// what they buy is that the next image is already queued at the worker while the durable backend delivers the
+    /// previous one's completion, so the device does not idle through queue round trips. 16 also lets up to 16
+    /// scaled-out workers share one generation.
+    /// </summary>
+    public const int MaxInFlight = 16;
 
     /// <inheritdoc/>
     public override async Task<GenerationSummary> RunAsync(TaskOrchestrationContext context, GenerationJob input)
