@@ -198,22 +198,27 @@ internal static class DotKernels
         }
     }
 
+    // The kernels take a ref per row and per query, computed once outside the loop, so that every load in the
+    // loop is [base + 4 * i]: address arithmetic recomputed per load cost a third of the batch kernel's time.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Dot4x2(ref float row, nint stride, ref float query, int dimension, out Scores4 first, out Scores4 second)
     {
-        nint d = dimension, s1 = stride, s2 = 2 * stride, s3 = 3 * stride;
+        ref float row1 = ref Unsafe.Add(ref row, stride);
+        ref float row2 = ref Unsafe.Add(ref row, 2 * stride);
+        ref float row3 = ref Unsafe.Add(ref row, 3 * stride);
+        ref float query1 = ref Unsafe.Add(ref query, dimension);
         int w = Vector<float>.Count;
         Vector<float> a0 = default, a1 = default, a2 = default, a3 = default;
         Vector<float> b0 = default, b1 = default, b2 = default, b3 = default;
-        int i = 0;
-        for (; i + w <= dimension; i += w)
+        nint i = 0;
+        for (; i <= dimension - w; i += w)
         {
             Vector<float> q0 = Vector.LoadUnsafe(ref query, (nuint)i);
-            Vector<float> q1 = Vector.LoadUnsafe(ref Unsafe.Add(ref query, d), (nuint)i);
+            Vector<float> q1 = Vector.LoadUnsafe(ref query1, (nuint)i);
             Vector<float> r0 = Vector.LoadUnsafe(ref row, (nuint)i);
-            Vector<float> r1 = Vector.LoadUnsafe(ref Unsafe.Add(ref row, s1), (nuint)i);
-            Vector<float> r2 = Vector.LoadUnsafe(ref Unsafe.Add(ref row, s2), (nuint)i);
-            Vector<float> r3 = Vector.LoadUnsafe(ref Unsafe.Add(ref row, s3), (nuint)i);
+            Vector<float> r1 = Vector.LoadUnsafe(ref row1, (nuint)i);
+            Vector<float> r2 = Vector.LoadUnsafe(ref row2, (nuint)i);
+            Vector<float> r3 = Vector.LoadUnsafe(ref row3, (nuint)i);
             a0 = Vector.MultiplyAddEstimate(r0, q0, a0);
             a1 = Vector.MultiplyAddEstimate(r1, q0, a1);
             a2 = Vector.MultiplyAddEstimate(r2, q0, a2);
@@ -226,10 +231,10 @@ internal static class DotKernels
 
         first = new Scores4(Vector.Sum(a0), Vector.Sum(a1), Vector.Sum(a2), Vector.Sum(a3));
         second = new Scores4(Vector.Sum(b0), Vector.Sum(b1), Vector.Sum(b2), Vector.Sum(b3));
-        for (; i < dimension; i++)
+        for (int t = (int)i; t < dimension; t++)
         {
-            float q0 = Unsafe.Add(ref query, i), q1 = Unsafe.Add(ref query, d + i);
-            float r0 = Unsafe.Add(ref row, i), r1 = Unsafe.Add(ref row, s1 + i), r2 = Unsafe.Add(ref row, s2 + i), r3 = Unsafe.Add(ref row, s3 + i);
+            float q0 = Unsafe.Add(ref query, t), q1 = Unsafe.Add(ref query1, t);
+            float r0 = Unsafe.Add(ref row, t), r1 = Unsafe.Add(ref row1, t), r2 = Unsafe.Add(ref row2, t), r3 = Unsafe.Add(ref row3, t);
             first = new Scores4(first.S0 + (r0 * q0), first.S1 + (r1 * q0), first.S2 + (r2 * q0), first.S3 + (r3 * q0));
             second = new Scores4(second.S0 + (r0 * q1), second.S1 + (r1 * q1), second.S2 + (r2 * q1), second.S3 + (r3 * q1));
         }
@@ -238,28 +243,30 @@ internal static class DotKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Dot4x1(ref float row, nint stride, ref float query, int dimension, out Scores4 scores)
     {
-        nint s1 = stride, s2 = 2 * stride, s3 = 3 * stride;
+        ref float row1 = ref Unsafe.Add(ref row, stride);
+        ref float row2 = ref Unsafe.Add(ref row, 2 * stride);
+        ref float row3 = ref Unsafe.Add(ref row, 3 * stride);
         int w = Vector<float>.Count;
         Vector<float> a0 = default, a1 = default, a2 = default, a3 = default;
-        int i = 0;
-        for (; i + w <= dimension; i += w)
+        nint i = 0;
+        for (; i <= dimension - w; i += w)
         {
             Vector<float> q = Vector.LoadUnsafe(ref query, (nuint)i);
             a0 = Vector.MultiplyAddEstimate(Vector.LoadUnsafe(ref row, (nuint)i), q, a0);
-            a1 = Vector.MultiplyAddEstimate(Vector.LoadUnsafe(ref Unsafe.Add(ref row, s1), (nuint)i), q, a1);
-            a2 = Vector.MultiplyAddEstimate(Vector.LoadUnsafe(ref Unsafe.Add(ref row, s2), (nuint)i), q, a2);
-            a3 = Vector.MultiplyAddEstimate(Vector.LoadUnsafe(ref Unsafe.Add(ref row, s3), (nuint)i), q, a3);
+            a1 = Vector.MultiplyAddEstimate(Vector.LoadUnsafe(ref row1, (nuint)i), q, a1);
+            a2 = Vector.MultiplyAddEstimate(Vector.LoadUnsafe(ref row2, (nuint)i), q, a2);
+            a3 = Vector.MultiplyAddEstimate(Vector.LoadUnsafe(ref row3, (nuint)i), q, a3);
         }
 
         scores = new Scores4(Vector.Sum(a0), Vector.Sum(a1), Vector.Sum(a2), Vector.Sum(a3));
-        for (; i < dimension; i++)
+        for (int t = (int)i; t < dimension; t++)
         {
-            float q = Unsafe.Add(ref query, i);
+            float q = Unsafe.Add(ref query, t);
             scores = new Scores4(
-                scores.S0 + (Unsafe.Add(ref row, i) * q),
-                scores.S1 + (Unsafe.Add(ref row, s1 + i) * q),
-                scores.S2 + (Unsafe.Add(ref row, s2 + i) * q),
-                scores.S3 + (Unsafe.Add(ref row, s3 + i) * q));
+                scores.S0 + (Unsafe.Add(ref row, t) * q),
+                scores.S1 + (Unsafe.Add(ref row1, t) * q),
+                scores.S2 + (Unsafe.Add(ref row2, t) * q),
+                scores.S3 + (Unsafe.Add(ref row3, t) * q));
         }
     }
 
@@ -287,23 +294,25 @@ internal static class DotKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void HalfDot4x1(ref short row, nint stride, ref float scaledQuery, int dimension, out Scores4 scores)
     {
-        nint s1 = stride, s2 = 2 * stride, s3 = 3 * stride;
+        ref short row1 = ref Unsafe.Add(ref row, stride);
+        ref short row2 = ref Unsafe.Add(ref row, 2 * stride);
+        ref short row3 = ref Unsafe.Add(ref row, 3 * stride);
         int w = Vector<short>.Count, wf = Vector<float>.Count;
         Vector<float> a0 = default, a1 = default, a2 = default, a3 = default;
-        for (int i = 0; i < dimension; i += w)
+        for (nint i = 0; i < dimension; i += w)
         {
             Vector<float> qlo = Vector.LoadUnsafe(ref scaledQuery, (nuint)i);
             Vector<float> qhi = Vector.LoadUnsafe(ref scaledQuery, (nuint)(i + wf));
             LoadWidened(ref row, i, out Vector<int> lo, out Vector<int> hi);
             a0 = Vector.MultiplyAddEstimate(Unscaled(lo), qlo, a0);
             a0 = Vector.MultiplyAddEstimate(Unscaled(hi), qhi, a0);
-            LoadWidened(ref row, s1 + i, out lo, out hi);
+            LoadWidened(ref row1, i, out lo, out hi);
             a1 = Vector.MultiplyAddEstimate(Unscaled(lo), qlo, a1);
             a1 = Vector.MultiplyAddEstimate(Unscaled(hi), qhi, a1);
-            LoadWidened(ref row, s2 + i, out lo, out hi);
+            LoadWidened(ref row2, i, out lo, out hi);
             a2 = Vector.MultiplyAddEstimate(Unscaled(lo), qlo, a2);
             a2 = Vector.MultiplyAddEstimate(Unscaled(hi), qhi, a2);
-            LoadWidened(ref row, s3 + i, out lo, out hi);
+            LoadWidened(ref row3, i, out lo, out hi);
             a3 = Vector.MultiplyAddEstimate(Unscaled(lo), qlo, a3);
             a3 = Vector.MultiplyAddEstimate(Unscaled(hi), qhi, a3);
         }

@@ -41,6 +41,7 @@ public sealed class ScalingComparison : IComparison
         int minReps = o.Quick ? 5 : 9;
         VectorSet data = VectorSet.IndexRows(context, Dimension, sizes[^1]);
         VectorSet queries = VectorSet.Queries(context, Dimension);
+        BenchIndexes.WarmUpJit(context, data.Data, queries.Data, Dimension);
         var table = new ResultTable("index", ["N", "storage", "calls", "median ms/query", "min ms/query", "scan GB/s"]);
         result.Tables.Add(table);
         var medians = new Dictionary<EmbeddingStorageType, List<double>>

@@ -19,6 +19,8 @@ public sealed record BenchmarkOptions
           --steps N,N,...      step counts for `scaling`
           --runs N             timed runs per side for `generate` and `scaling` (after one warm-up)
           --seed N             seed of the random vectors (default 20240607)
+          --faiss-omp-wait P   OMP_WAIT_POLICY for the FAISS peer: passive (default) or default (GNU OpenMP's spin-waiting,
+                               up to 7x slower for batches on a machine shared with another busy process)
         """;
 
     /// <summary>Reduced sizes and repetitions.</summary>
@@ -57,6 +59,9 @@ public sealed record BenchmarkOptions
     /// <summary>Seed of the random vectors.</summary>
     public ulong Seed { get; init; } = 20240607;
 
+    /// <summary>OMP_WAIT_POLICY for the FAISS peer ("passive"), or null to leave OpenMP's default.</summary>
+    public string? FaissOmpWait { get; init; } = "passive";
+
     /// <summary>Threads a side should use: <see cref="Threads"/> or the core count.</summary>
     public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
 
@@ -75,6 +80,7 @@ public sealed record BenchmarkOptions
         int threads = 0;
         int? runs = null;
         ulong seed = 20240607;
+        string? faissWait = "passive";
         IReadOnlyList<int>? sizes = null, dims = null, steps = null;
         for (int i = 0; i < args.Count; i++)
         {
@@ -93,6 +99,14 @@ public sealed record BenchmarkOptions
                 case "--steps": steps = IntList(a, Value()); break;
                 case "--runs": runs = PositiveInt(a, Value()); break;
                 case "--seed": seed = ulong.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--faiss-omp-wait":
+                    faissWait = Value() switch
+                    {
+                        "passive" => "passive",
+                        "default" => null,
+                        var other => throw new ArgumentException($"--faiss-omp-wait takes passive or default, got '{other}'"),
+                    };
+                    break;
                 default: throw new ArgumentException($"unknown option '{a}'");
             }
         }
@@ -111,6 +125,7 @@ public sealed record BenchmarkOptions
             Steps = steps,
             Runs = runs,
             Seed = seed,
+            FaissOmpWait = faissWait,
         };
     }
 

@@ -54,12 +54,13 @@ public sealed class PeerProcess : IDisposable
     /// <param name="script">The script path.</param>
     /// <param name="args">The script's arguments.</param>
     /// <param name="unsetEnvironment">Environment variables removed for this process only.</param>
+    /// <param name="setEnvironment">Environment variables set for this process only.</param>
     /// <param name="readyTimeout">How long to wait for the ready line.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The running peer.</returns>
     /// <exception cref="PeerException">The peer failed to start or reported an error.</exception>
     public static async Task<PeerProcess> StartAsync(string python, string script, IEnumerable<string> args,
-        IEnumerable<string> unsetEnvironment, TimeSpan readyTimeout, CancellationToken cancellationToken)
+        IEnumerable<string> unsetEnvironment, IReadOnlyDictionary<string, string>? setEnvironment, TimeSpan readyTimeout, CancellationToken cancellationToken)
     {
         var psi = new ProcessStartInfo(python)
         {
@@ -78,6 +79,11 @@ public sealed class PeerProcess : IDisposable
         foreach (string name in unsetEnvironment)
         {
             psi.Environment.Remove(name);
+        }
+
+        foreach (var (name, value) in setEnvironment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[name] = value;
         }
 
         Process process;

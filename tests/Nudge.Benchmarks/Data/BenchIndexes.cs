@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Nudge.Benchmarks.Core;
 using Nudge.Indexing;
 
 namespace Nudge.Benchmarks.Data;
@@ -44,5 +45,41 @@ public static class BenchIndexes
         }
 
         return new EmbeddingIndex($"bench-{rows}", exists: false, dimension, storage, singles, halves, entries, generation: 0, etag: null);
+    }
+
+    /// <summary>
+    /// Runs the scan paths (float32 and float16, single and batched) on a small index often enough for the tiered
+    /// JIT to replace them with fully optimized code before anything is timed; once per dimension and invocation.
+    /// </summary>
+    /// <param name="context">The context (remembers what was warmed up).</param>
+    /// <param name="data">Unit vectors, row-major.</param>
+    /// <param name="queries">At least 64 unit queries.</param>
+    /// <param name="dimension">Dimension.</param>
+    public static void WarmUpJit(BenchmarkContext context, float[] data, float[] queries, int dimension)
+    {
+        context.GetOrCreate($"jit-warm:{dimension}", () =>
+        {
+            int n = Math.Min(data.Length / dimension, 20_000);
+            foreach (EmbeddingStorageType storage in new[] { EmbeddingStorageType.Float32, EmbeddingStorageType.Float16 })
+            {
+                EmbeddingIndex index = Create(data, n, dimension, storage);
+                for (int pass = 0; pass < 2; pass++)
+                {
+                    for (int i = 0; i < 40; i++)
+                    {
+                        index.Search(queries.AsSpan((i % 64) * dimension, dimension), 10);
+                    }
+
+                    for (int i = 0; i < 3; i++)
+                    {
+                        index.SearchBatch(queries.AsSpan(0, 64 * dimension), 10);
+                    }
+
+                    Thread.Sleep(250);
+                }
+            }
+
+            return true;
+        });
     }
 }

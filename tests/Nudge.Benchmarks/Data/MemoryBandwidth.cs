@@ -56,6 +56,13 @@ public sealed record MemoryBandwidth(double CopyGBps, double CopySingleThreadGBp
         return new MemoryBandwidth(copy, single, read);
     }
 
+    /// <summary>The better of two measurements, field by field.</summary>
+    /// <param name="a">One measurement.</param>
+    /// <param name="b">Another.</param>
+    /// <returns>The maxima.</returns>
+    public static MemoryBandwidth Best(MemoryBandwidth a, MemoryBandwidth b) =>
+        new(Math.Max(a.CopyGBps, b.CopyGBps), Math.Max(a.CopySingleThreadGBps, b.CopySingleThreadGBps), Math.Max(a.ReadGBps, b.ReadGBps));
+
     private static float SumFourStreams(ReadOnlySpan<float> values)
     {
         int quarter = values.Length / 4 / Vector<float>.Count * Vector<float>.Count;
