@@ -45,7 +45,7 @@ public sealed class GenerationComparison : IComparison
         try
         {
             torch = await PeerProcess.StartAsync(o.Python, Path.Combine(o.PeersDir, "torch_generate.py"),
-                [o.TorchWork, threads.ToString(CultureInfo.InvariantCulture)], [], null, TimeSpan.FromMinutes(3), cancellationToken).ConfigureAwait(false);
+                [o.TorchWork, threads.ToString(CultureInfo.InvariantCulture)], [], o.OpenMpEnvironment, TimeSpan.FromMinutes(3), cancellationToken).ConfigureAwait(false);
             context.Log($"PyTorch peer ready: torch {torch.Ready.GetProperty("torch").GetString()}, {torch.Ready.GetProperty("threads").GetInt32()} threads, {torch.Ready.GetProperty("unet").GetString()} from {torch.Ready.GetProperty("work").GetString()}");
         }
         catch (PeerException ex)
@@ -131,7 +131,7 @@ public sealed class GenerationComparison : IComparison
         }
 
         result.Charts.Add(chart);
-        result.Note($"Prompt \"{Prompt}\", negative prompt empty, {Steps} steps PNDM, guidance {Guidance}; {threads} threads on both sides (ONNX Runtime intra-op, torch.set_num_threads); {runs} timed runs per side, alternating C# and PyTorch, after one warm-up run each; medians.");
+        result.Note($"Prompt \"{Prompt}\", negative prompt empty, {Steps} steps PNDM, guidance {Guidance}; {threads} threads on both sides (ONNX Runtime intra-op, torch.set_num_threads), idle threads {(o.PassiveWait ? "waiting passively (ORT allow_spinning=0, OMP_WAIT_POLICY=PASSIVE)" : "spin-waiting (each library's default)")}; {runs} timed runs per side, alternating C# and PyTorch, after one warm-up run each; medians.");
         result.Note($"C# wall time includes PNG encoding of every image (the pipeline returns PNGs); PyTorch's includes the conversion to uint8. The two sides draw different initial noise (C#: nudge-rng-1; PyTorch: torch.randn), so the images are not pixel-identical; the work per step is the same.");
         result.Note($"Overhead = wall / summed ONNX Runtime Run time − 1 (GenerationTimings.Overhead); the goal is judged on the median run, and the summed form `nudge bench generate` prints is shown too: it counts every time the OS parked this process outside ONNX Runtime, which on a shared machine dominates it.");
         return result;

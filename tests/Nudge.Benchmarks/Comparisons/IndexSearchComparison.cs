@@ -67,7 +67,7 @@ public sealed class IndexSearchComparison : IComparison
                 EmbeddingIndex f16 = BenchIndexes.Create(data.Data, n, d, EmbeddingStorageType.Float16);
                 using PeerProcess faiss = await PeerProcess.StartAsync(o.Python, Path.Combine(o.PeersDir, "faiss_search.py"),
                     [dataFile, n.ToString(System.Globalization.CultureInfo.InvariantCulture), d.ToString(System.Globalization.CultureInfo.InvariantCulture)],
-                    UnsetForFaiss, FaissEnvironment(o), TimeSpan.FromMinutes(5), cancellationToken).ConfigureAwait(false);
+                    UnsetForFaiss, o.OpenMpEnvironment, TimeSpan.FromMinutes(5), cancellationToken).ConfigureAwait(false);
                 faissVersion = faiss.Ready.GetProperty("faiss").GetString();
                 faissThreads = faiss.Ready.GetProperty("threads").GetInt32();
 
@@ -149,19 +149,11 @@ public sealed class IndexSearchComparison : IComparison
         }
 
         result.Note($"Memory bandwidth, same run (best of a measurement before and after the searches): 1 GiB copy {bw.CopyGBps:F1} GB/s read+write on {Environment.ProcessorCount} threads ({bw.CopySingleThreadGBps:F1} on one); read-only pass {bw.ReadGBps:F1} GB/s.");
-        result.Note($"FAISS {faissVersion} IndexFlatIP via {o.Python} (OpenMP threads {faissThreads}, OMP_WAIT_POLICY {o.FaissOmpWait?.ToUpperInvariant() ?? "unset (spin-waiting)"}; OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset for it); Nudge's scan splits across {Environment.ProcessorCount} cores.");
+        result.Note($"FAISS {faissVersion} IndexFlatIP via {o.Python} (OpenMP threads {faissThreads}, OMP_WAIT_POLICY {(o.PassiveWait ? "PASSIVE" : "unset (spin-waiting)")}; OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset for it); Nudge's scan splits across {Environment.ProcessorCount} cores.");
         result.Note($"Same random unit vectors on both sides (seed {o.Seed}; FAISS reads the C# side's raw float32 file); 64 random unit queries (seed {o.Seed + 1}); ms/q is the median call time (divided by 64 for batches); each side {plan.MinReps}+ calls ({plan.Rounds} for calls over {plan.SlowCallMs / 1000} s) interleaved in {plan.Rounds} rounds after a warm-up call; × is Nudge's throughput over FAISS float32's.");
         result.Note($"recall vs FAISS: overlap of Nudge float32's top-10 with FAISS's (should be 1.0); f16 recall@10: overlap of Nudge float16's top-10 with float32's.");
         return result;
     }
-
-    /// <summary>
-    /// OMP_WAIT_POLICY=PASSIVE unless asked otherwise: with GNU OpenMP's default spin-waiting, FAISS's batch path ran
-    /// up to 7× slower on a 2-core machine shared with a busy process, and its spinning threads would take CPU from
-    /// the Nudge calls interleaved with it. Passive waiting is FAISS's best setting there.
-    /// </summary>
-    private static Dictionary<string, string>? FaissEnvironment(BenchmarkOptions o) =>
-        o.FaissOmpWait is { } policy ? new Dictionary<string, string> { ["OMP_WAIT_POLICY"] = policy.ToUpperInvariant() } : null;
 
     private static Task<double[]> TimeNudge(EmbeddingIndex index, float[] queries, int d, int batch, int reps, int offset)
     {

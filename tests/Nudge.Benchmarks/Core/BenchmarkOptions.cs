@@ -19,8 +19,10 @@ public sealed record BenchmarkOptions
           --steps N,N,...      step counts for `scaling`
           --runs N             timed runs per side for `generate` and `scaling` (after one warm-up)
           --seed N             seed of the random vectors (default 20240607)
-          --faiss-omp-wait P   OMP_WAIT_POLICY for the FAISS peer: passive (default) or default (GNU OpenMP's spin-waiting,
-                               up to 7x slower for batches on a machine shared with another busy process)
+          --wait passive|spin  how idle worker threads wait, on every side: passive (default; OMP_WAIT_POLICY=PASSIVE for
+                               FAISS and PyTorch, ONNX Runtime intra-op spinning off) or spin (each library's default).
+                               Spinning made FAISS batches 7x and PyTorch 30x slower on a machine shared with a busy
+                               process; on an idle machine try both
         """;
 
     /// <summary>Reduced sizes and repetitions.</summary>
@@ -59,8 +61,18 @@ public sealed record BenchmarkOptions
     /// <summary>Seed of the random vectors.</summary>
     public ulong Seed { get; init; } = 20240607;
 
-    /// <summary>OMP_WAIT_POLICY for the FAISS peer ("passive"), or null to leave OpenMP's default.</summary>
-    public string? FaissOmpWait { get; init; } = "passive";
+    /// <summary>
+    /// Whether idle worker threads wait passively on every side (OMP_WAIT_POLICY=PASSIVE for the peers, ONNX Runtime
+    /// intra-op spinning off) instead of each library's default spin-waiting.
+    /// </summary>
+    public bool PassiveWait { get; init; } = true;
+
+    /// <summary>The environment a peer using OpenMP gets for <see cref="PassiveWait"/>.</summary>
+    public IReadOnlyDictionary<string, string>? OpenMpEnvironment =>
+        PassiveWait ? new Dictionary<string, string> { ["OMP_WAIT_POLICY"] = "PASSIVE" } : null;
+
+    /// <summary>"passive" or "spin", for notes.</summary>
+    public string WaitName => PassiveWait ? "passive" : "spin";
 
     /// <summary>Threads a side should use: <see cref="Threads"/> or the core count.</summary>
     public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
@@ -80,7 +92,7 @@ public sealed record BenchmarkOptions
         int threads = 0;
         int? runs = null;
         ulong seed = 20240607;
-        string? faissWait = "passive";
+        bool passive = true;
         IReadOnlyList<int>? sizes = null, dims = null, steps = null;
         for (int i = 0; i < args.Count; i++)
         {
@@ -99,12 +111,12 @@ public sealed record BenchmarkOptions
                 case "--steps": steps = IntList(a, Value()); break;
                 case "--runs": runs = PositiveInt(a, Value()); break;
                 case "--seed": seed = ulong.Parse(Value(), CultureInfo.InvariantCulture); break;
-                case "--faiss-omp-wait":
-                    faissWait = Value() switch
+                case "--wait":
+                    passive = Value() switch
                     {
-                        "passive" => "passive",
-                        "default" => null,
-                        var other => throw new ArgumentException($"--faiss-omp-wait takes passive or default, got '{other}'"),
+                        "passive" => true,
+                        "spin" => false,
+                        var other => throw new ArgumentException($"--wait takes passive or spin, got '{other}'"),
                     };
                     break;
                 default: throw new ArgumentException($"unknown option '{a}'");
@@ -125,7 +137,7 @@ public sealed record BenchmarkOptions
             Steps = steps,
             Runs = runs,
             Seed = seed,
-            FaissOmpWait = faissWait,
+            PassiveWait = passive,
         };
     }
 

@@ -19,10 +19,11 @@ public static class BenchModels
             {
                 ExecutionProvider = ExecutionProvider.Cpu,
                 IntraOpThreads = o.EffectiveThreads,
+                IntraOpSpinning = !o.PassiveWait,
                 LoadEmbedder = false,
                 LoadVaeEncoder = false,
             });
-            context.Log($"loaded {model.Name} (CPU, {o.EffectiveThreads} intra-op threads) in {sw.Elapsed.TotalSeconds:F1} s");
+            context.Log($"loaded {model.Name} (CPU, {o.EffectiveThreads} intra-op threads, {o.WaitName} waiting) in {sw.Elapsed.TotalSeconds:F1} s");
             return model;
         });
     }
