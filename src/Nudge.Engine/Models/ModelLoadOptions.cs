@@ -15,6 +15,13 @@ public sealed class ModelLoadOptions
     /// <summary>Intra-op threads per session; 0 lets ONNX Runtime choose (one per core).</summary>
     public int IntraOpThreads { get; set; }
 
+    /// <summary>
+    /// Whether idle intra-op threads spin while waiting for work (ONNX Runtime's default: lower latency on an idle
+    /// machine). Turn it off where the cores are shared with other busy processes: spinning threads then take CPU
+    /// time from the threads doing the work.
+    /// </summary>
+    public bool IntraOpSpinning { get; set; } = true;
+
     /// <summary>Whether to load the <c>embedder/</c> component when the folder has one.</summary>
     public bool LoadEmbedder { get; set; } = true;
 

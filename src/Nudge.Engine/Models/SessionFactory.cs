@@ -16,11 +16,7 @@ internal static class SessionFactory
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
         };
-        if (options.IntraOpThreads > 0)
-        {
-            so.IntraOpNumThreads = options.IntraOpThreads;
-        }
-
+        ApplyThreading(so, options);
         if (options.ExecutionProvider == ExecutionProvider.Cpu)
         {
             options.Logger.LogInformation("ONNX Runtime: CPU execution provider (requested)");
@@ -55,13 +51,22 @@ internal static class SessionFactory
                 GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
                 ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             };
-            if (options.IntraOpThreads > 0)
-            {
-                so.IntraOpNumThreads = options.IntraOpThreads;
-            }
-
+            ApplyThreading(so, options);
             options.Logger.LogWarning("ONNX Runtime: CUDA not available ({Reason}); falling back to the CPU execution provider", FirstLine(ex.Message));
             return (so, "CPU");
+        }
+    }
+
+    private static void ApplyThreading(SessionOptions so, ModelLoadOptions options)
+    {
+        if (options.IntraOpThreads > 0)
+        {
+            so.IntraOpNumThreads = options.IntraOpThreads;
+        }
+
+        if (!options.IntraOpSpinning)
+        {
+            so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Numerics.Tensors;
 
 namespace Nudge.Indexing.Search;
 
@@ -7,11 +6,14 @@ namespace Nudge.Indexing.Search;
 /// Exact top-k inner-product search over row-major embeddings (float32 or float16): one pass over the rows,
 /// a dot product per (row, query), a fixed-size heap per query. Large scans are split into row chunks that run
 /// in parallel, each with its own heaps, merged at the end. Nothing is allocated per row.
+/// The dot products are register-blocked (<see cref="DotKernels"/>): four rows against two queries at a time, so
+/// a batch loads each row from memory once for all its queries; a single float16 query converts in registers,
+/// a float16 batch converts blocks of rows that stay in cache and are then shared by all queries.
 /// </summary>
 internal static class ExactScan
 {
-    /// <summary>Rows converted from float16 at a time (a block of 64 x 512 floats stays in L2).</summary>
-    private const int HalfBlockRows = 64;
+    /// <summary>Rows converted from float16 at a time for a batch (a block of 32 x 768 floats stays in L2).</summary>
+    private const int HalfBlockRows = 32;
 
     /// <summary>Fewest rows worth a parallel chunk.</summary>
     private const int MinRowsPerChunk = 4096;
@@ -32,8 +34,9 @@ internal static class ExactScan
         long parallelThreshold)
     {
         long work = (long)rowCount * dimension * queryCount;
+        // A few chunks per core, so that a core slowed by other work does not hold up the whole scan.
         int chunkCount = work > parallelThreshold && Environment.ProcessorCount > 1
-            ? Math.Max(1, Math.Min(Environment.ProcessorCount * 2, rowCount / MinRowsPerChunk))
+            ? Math.Max(1, Math.Min(Environment.ProcessorCount * 4, rowCount / MinRowsPerChunk))
             : 1;
 
         TopKHeap[][] chunkHeaps = new TopKHeap[chunkCount][];
@@ -90,7 +93,13 @@ internal static class ExactScan
 
         if (singles is not null)
         {
-            ScanRows(singles.AsSpan(startRow * dimension, (endRow - startRow) * dimension), startRow, dimension, queries, queryCount, heaps);
+            DotKernels.ScanRows(singles.AsSpan(startRow * dimension, (endRow - startRow) * dimension), startRow, dimension, queries, queryCount, heaps);
+            return heaps;
+        }
+
+        if (queryCount == 1 && DotKernels.CanFuseHalf(dimension))
+        {
+            DotKernels.ScanHalfRows(halves.AsSpan(startRow * dimension, (endRow - startRow) * dimension), startRow, dimension, queries, heaps[0]);
             return heaps;
         }
 
@@ -101,8 +110,8 @@ internal static class ExactScan
             {
                 int rows = Math.Min(HalfBlockRows, endRow - blockStart);
                 Span<float> block = buffer.AsSpan(0, rows * dimension);
-                TensorPrimitives.ConvertToSingle(halves.AsSpan(blockStart * dimension, rows * dimension), block);
-                ScanRows(block, blockStart, dimension, queries, queryCount, heaps);
+                DotKernels.HalfToSingle(halves.AsSpan(blockStart * dimension, rows * dimension), block);
+                DotKernels.ScanRows(block, blockStart, dimension, queries, queryCount, heaps);
             }
         }
         finally
@@ -111,30 +120,5 @@ internal static class ExactScan
         }
 
         return heaps;
-    }
-
-    private static void ScanRows(ReadOnlySpan<float> rows, int firstRow, int dimension, float[] queries, int queryCount, TopKHeap[] heaps)
-    {
-        int rowCount = rows.Length / dimension;
-        if (queryCount == 1)
-        {
-            ReadOnlySpan<float> query = queries.AsSpan(0, dimension);
-            TopKHeap heap = heaps[0];
-            for (int r = 0; r < rowCount; r++)
-            {
-                heap.Offer(TensorPrimitives.Dot(rows.Slice(r * dimension, dimension), query), firstRow + r);
-            }
-
-            return;
-        }
-
-        for (int r = 0; r < rowCount; r++)
-        {
-            ReadOnlySpan<float> row = rows.Slice(r * dimension, dimension);
-            for (int q = 0; q < queryCount; q++)
-            {
-                heaps[q].Offer(TensorPrimitives.Dot(row, queries.AsSpan(q * dimension, dimension)), firstRow + r);
-            }
-        }
     }
 }

@@ -1,0 +1,73 @@
+"""FAISS peer for the `index` comparison of tests/Nudge.Benchmarks.
+
+Loads the first N rows of a raw little-endian float32 matrix (rows of D values, unit length,
+written by the C# side) into a faiss.IndexFlatIP, then answers one JSON command per stdin line
+with one JSON line on stdout, so that the C# side can interleave its own measurements with ours:
+
+  {"cmd": "search", "queries": FILE, "nq": 64, "batch": 1, "k": 10, "reps": 5, "offset": 0}
+      times `reps` calls of index.search on `batch` consecutive queries each (call r starts at
+      query (offset + r * batch) mod nq); answers {"ms": [per call]}
+  {"cmd": "ids", "queries": FILE, "nq": 64, "k": 10}
+      the top-k row ids of every query (one untimed batched call); answers {"ids": [[...], ...]}
+  {"cmd": "quit"}
+
+Usage: faiss_search.py DATA N D [THREADS]. THREADS sets OpenMP threads (default: FAISS's own).
+"""
+import json
+import sys
+import time
+
+import numpy as np
+import faiss
+
+
+def main(argv):
+    if len(argv) < 4:
+        print(__doc__, file=sys.stderr)
+        return 2
+    path, n, d = argv[1], int(argv[2]), int(argv[3])
+    if len(argv) > 4 and int(argv[4]) > 0:
+        faiss.omp_set_num_threads(int(argv[4]))
+    t0 = time.perf_counter()
+    x = np.fromfile(path, dtype="<f4", count=n * d)
+    if x.size != n * d:
+        print(json.dumps({"error": f"{path} holds {x.size} values, need {n * d}"}), flush=True)
+        return 1
+    index = faiss.IndexFlatIP(d)
+    index.add(x.reshape(n, d))
+    del x
+    print(json.dumps({"ready": True, "faiss": faiss.__version__, "threads": faiss.omp_get_max_threads(),
+                      "ntotal": index.ntotal, "load_s": time.perf_counter() - t0}), flush=True)
+    cache = {}
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        cmd = json.loads(line)
+        if cmd["cmd"] == "quit":
+            break
+        key = (cmd["queries"], cmd["nq"])
+        if key not in cache:
+            cache[key] = np.fromfile(cmd["queries"], dtype="<f4", count=cmd["nq"] * d).reshape(cmd["nq"], d)
+        q = cache[key]
+        k = cmd.get("k", 10)
+        if cmd["cmd"] == "search":
+            batch, reps, offset = cmd.get("batch", 1), cmd.get("reps", 1), cmd.get("offset", 0)
+            times = []
+            for r in range(reps):
+                start = (offset + r * batch) % cmd["nq"]
+                qs = np.ascontiguousarray(q[start:start + batch]) if start + batch <= cmd["nq"] else np.ascontiguousarray(q[:batch])
+                t = time.perf_counter()
+                index.search(qs, k)
+                times.append((time.perf_counter() - t) * 1000.0)
+            print(json.dumps({"ms": times}), flush=True)
+        elif cmd["cmd"] == "ids":
+            _, ids = index.search(q, k)
+            print(json.dumps({"ids": ids.tolist()}), flush=True)
+        else:
+            print(json.dumps({"error": f"unknown command {cmd['cmd']}"}), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
