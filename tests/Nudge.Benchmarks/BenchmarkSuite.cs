@@ -21,6 +21,8 @@ public static class BenchmarkSuite
     [
         new IndexSearchComparison(),
         new GenerationComparison(),
+        new NudgeCostComparison(),
+        new OrchestrationComparison(),
         new ScalingComparison(),
     ];
 

@@ -7,24 +7,34 @@ namespace Nudge.Cli.Commands;
 /// <summary><c>bench</c>: measurements, not tests. Each prints what it measured side by side.</summary>
 internal static class BenchCommand
 {
-    public const string Usage = "bench generate [--model DIR] [--steps N] [--runs N] [--count N] [--prompt TEXT]";
+    public const string Usage = "bench all|index|generate|nudge|orchestration|scaling|micro|list [--quick] [options] | bench pipeline [--model DIR] [--steps N] [--runs N] [--count N] [--prompt TEXT]";
 
-    public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
         if (args.Length == 0)
         {
-            throw new UsageException("bench needs a benchmark name: generate");
+            throw new UsageException("bench needs a benchmark name: " + Usage);
         }
 
-        var rest = new Arguments(args[1..], new HashSet<string>());
-        return args[0] switch
+        if (args[0] == "pipeline")
         {
-            "generate" => Task.FromResult(Generate(rest, cancellationToken)),
-            _ => throw new UsageException($"unknown benchmark '{args[0]}' (generate)"),
-        };
+            return Generate(new Arguments(args[1..], new HashSet<string>()), cancellationToken);
+        }
+
+        // The side-by-side comparisons live in tests/Nudge.Benchmarks (also runnable on its own).
+        int code = await Nudge.Benchmarks.BenchmarkSuite.RunAsync(args, System.Console.Out, cancellationToken);
+        if (code == 2)
+        {
+            throw new UsageException($"bench: bad arguments ({string.Join(' ', args)}); see the lines above");
+        }
+
+        return code;
     }
 
-    /// <summary>Per-image time and the pipeline's overhead over summed ONNX Runtime Run time.</summary>
+    /// <summary>
+    /// <c>bench pipeline</c>: per-image time and the pipeline's overhead over summed ONNX Runtime Run time, on any
+    /// model and execution provider (the comparisons' <c>generate</c> needs the tiny model's PyTorch peer).
+    /// </summary>
     private static int Generate(Arguments args, CancellationToken cancellationToken)
     {
         var modelDir = ModelArguments.Folder(args);

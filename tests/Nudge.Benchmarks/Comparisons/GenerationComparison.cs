@@ -96,7 +96,7 @@ public sealed class GenerationComparison : IComparison
                     Stats.Median(timings.Select(t => t.OnnxRuntime.TotalMilliseconds)) / batch,
                     $"{100 * timings.Sum(t => t.UNet.TotalMilliseconds) / sumOrt:F1}%", $"{100 * overhead:F2}%", $"{100 * overheadSummed:F2}%", pngMs);
                 result.Verdicts.Add(new Verdict($"batch {batch}: C# pipeline overhead over summed ORT Run time (median run)", overhead, "%", 0.05, GoalKind.AtMost));
-                result.Verdicts.Add(new Verdict($"batch {batch}: the same over all runs summed (as `nudge bench generate` prints it)", overheadSummed, "%"));
+                result.Verdicts.Add(new Verdict($"batch {batch}: the same over all runs summed (as `nudge bench pipeline` prints it)", overheadSummed, "%"));
                 result.Verdicts.Add(new Verdict($"batch {batch}: median-run overhead without PNG encoding (timed separately)",
                     Stats.Median(timings.Select(t => (t.Total.TotalMilliseconds - (pngMs * batch)) / t.OnnxRuntime.TotalMilliseconds)) - 1, "%"));
                 if (torch is not null)
@@ -133,7 +133,7 @@ public sealed class GenerationComparison : IComparison
         result.Charts.Add(chart);
         result.Note($"Prompt \"{Prompt}\", negative prompt empty, {Steps} steps PNDM, guidance {Guidance}; {threads} threads on both sides (ONNX Runtime intra-op, torch.set_num_threads), idle threads {(o.PassiveWait ? "waiting passively (ORT allow_spinning=0, OMP_WAIT_POLICY=PASSIVE)" : "spin-waiting (each library's default)")}; {runs} timed runs per side, alternating C# and PyTorch, after one warm-up run each; medians.");
         result.Note($"C# wall time includes PNG encoding of every image (the pipeline returns PNGs); PyTorch's includes the conversion to uint8. The two sides draw different initial noise (C#: nudge-rng-1; PyTorch: torch.randn), so the images are not pixel-identical; the work per step is the same.");
-        result.Note($"Overhead = wall / summed ONNX Runtime Run time − 1 (GenerationTimings.Overhead); the goal is judged on the median run, and the summed form `nudge bench generate` prints is shown too: it counts every time the OS parked this process outside ONNX Runtime, which on a shared machine dominates it.");
+        result.Note($"Overhead = wall / summed ONNX Runtime Run time − 1 (GenerationTimings.Overhead); the goal is judged on the median run, and the summed form `nudge bench pipeline` prints is shown too: it counts every time the OS parked this process outside ONNX Runtime, which on a shared machine dominates it.");
         return result;
     }
 

@@ -37,7 +37,7 @@ public sealed class NudgeCostComparison : IComparison
         int seeds = o.Quick ? 2 : 4;
         int repeats = o.Runs ?? (o.Quick ? 1 : 3);
         string store = Path.Combine(context.ScratchDir, "nudge-store");
-        using var model = StableDiffusionModel.Load(o.ModelDir, new ModelLoadOptions { ExecutionProvider = ExecutionProvider.Cpu, IntraOpThreads = o.EffectiveThreads });
+        using var model = StableDiffusionModel.Load(o.ModelDir, new ModelLoadOptions { ExecutionProvider = ExecutionProvider.Cpu, IntraOpThreads = o.EffectiveThreads, IntraOpSpinning = !o.PassiveWait });
         using var services = new NudgeWorkerServices(model, new LocalFolderObjectStore(new LocalFolderStoreOptions { RootPath = store, FlushToDisk = false }));
         var guarded = await services.GetNudgingPipelineAsync(cancellationToken);
         var plain = services.Pipeline;

@@ -35,7 +35,7 @@ public sealed class OrchestrationComparison : IComparison
         var result = new ComparisonResult(Name, Title);
         int[] sizes = [1, 10, 100];
         const int Steps = 4;
-        using var model = StableDiffusionModel.Load(o.ModelDir, new ModelLoadOptions { ExecutionProvider = ExecutionProvider.Cpu, IntraOpThreads = o.EffectiveThreads });
+        using var model = StableDiffusionModel.Load(o.ModelDir, new ModelLoadOptions { ExecutionProvider = ExecutionProvider.Cpu, IntraOpThreads = o.EffectiveThreads, IntraOpSpinning = !o.PassiveWait });
         var store = new LocalFolderObjectStore(new LocalFolderStoreOptions { RootPath = Path.Combine(context.ScratchDir, "orchestration-store"), FlushToDisk = false });
         using var services = new NudgeWorkerServices(model, store);
         await services.GetNudgingPipelineAsync(cancellationToken);
