@@ -44,43 +44,57 @@ public sealed class ScalingComparison : IComparison
         BenchIndexes.WarmUpJit(context, data.Data, queries.Data, Dimension);
         var table = new ResultTable("index", ["N", "storage", "calls", "median ms/query", "min ms/query", "scan GB/s"]);
         result.Tables.Add(table);
-        var medians = new Dictionary<EmbeddingStorageType, List<double>>
-        {
-            [EmbeddingStorageType.Float32] = [],
-            [EmbeddingStorageType.Float16] = [],
-        };
+        EmbeddingStorageType[] storages = [EmbeddingStorageType.Float32, EmbeddingStorageType.Float16];
+        int rounds = o.Quick ? 3 : 5;
+
+        // Every index is built first, then the sizes take turns in rounds, so that a noisy stretch is spread over all
+        // points instead of bending one of them.
+        var points = new List<(int N, EmbeddingStorageType Storage, EmbeddingIndex Index, int PerRound, List<double> Ms)>();
         foreach (int n in sizes)
         {
-            ct.ThrowIfCancellationRequested();
-            foreach (EmbeddingStorageType storage in medians.Keys)
+            foreach (EmbeddingStorageType storage in storages)
             {
                 EmbeddingIndex index = BenchIndexes.Create(data.Data, n, Dimension, storage);
                 for (int i = 0; i < 3; i++)
                 {
-                    index.Search(queries.Data.AsSpan(i * Dimension, Dimension), IndexSearchComparison.K); // warm-up (JIT, caches, page faults)
+                    index.Search(queries.Data.AsSpan(i * Dimension, Dimension), IndexSearchComparison.K); // warm-up (caches, page faults)
                 }
 
                 var sw = Stopwatch.StartNew();
                 index.Search(queries.Data.AsSpan(0, Dimension), IndexSearchComparison.K);
                 int reps = (int)Math.Clamp(Math.Ceiling(budgetMs / Math.Max(sw.Elapsed.TotalMilliseconds, 1e-3)), minReps, 500);
-                var ms = new double[reps];
-                for (int r = 0; r < reps; r++)
-                {
-                    ReadOnlySpan<float> q = queries.Data.AsSpan((r % IndexSearchComparison.BatchSize) * Dimension, Dimension);
-                    sw.Restart();
-                    index.Search(q, IndexSearchComparison.K);
-                    ms[r] = sw.Elapsed.TotalMilliseconds;
-                }
-
-                double median = Stats.Median(ms);
-                medians[storage].Add(median);
-                int bytes = storage == EmbeddingStorageType.Float32 ? 4 : 2;
-                table.Add(n, storage == EmbeddingStorageType.Float32 ? "f32" : "f16", reps, median, ms.Min(), (double)n * Dimension * bytes / (median / 1000) / 1e9);
+                points.Add((n, storage, index, (reps + rounds - 1) / rounds, []));
             }
-
-            context.Log($"scaling {Format.Count(n)}×{Dimension}: f32 {medians[EmbeddingStorageType.Float32][^1]:F3} ms, f16 {medians[EmbeddingStorageType.Float16][^1]:F3} ms");
-            GC.Collect();
         }
+
+        for (int round = 0; round < rounds; round++)
+        {
+            ct.ThrowIfCancellationRequested();
+            foreach (var p in points)
+            {
+                var sw = new Stopwatch();
+                for (int r = 0; r < p.PerRound; r++)
+                {
+                    ReadOnlySpan<float> q = queries.Data.AsSpan(((p.Ms.Count + r) % IndexSearchComparison.BatchSize) * Dimension, Dimension);
+                    sw.Restart();
+                    p.Index.Search(q, IndexSearchComparison.K);
+                    p.Ms.Add(sw.Elapsed.TotalMilliseconds);
+                }
+            }
+        }
+
+        var medians = storages.ToDictionary(s => s, _ => new List<double>());
+        foreach (var p in points)
+        {
+            double median = Stats.Median(p.Ms);
+            medians[p.Storage].Add(median);
+            int bytes = p.Storage == EmbeddingStorageType.Float32 ? 4 : 2;
+            table.Add(p.N, p.Storage == EmbeddingStorageType.Float32 ? "f32" : "f16", p.Ms.Count, median, p.Ms.Min(), (double)p.N * Dimension * bytes / (median / 1000) / 1e9);
+        }
+
+        points.Clear();
+        GC.Collect();
+        context.Log("scaling index: " + string.Join(", ", sizes.Select((n, i) => $"{Format.Count(n)} f32 {medians[EmbeddingStorageType.Float32][i]:F2} ms f16 {medians[EmbeddingStorageType.Float16][i]:F2} ms")));
 
         double[] x = sizes.Select(n => (double)n).ToArray();
         var chart = new PerfChart("scaling-index", $"Single-query exact search time vs index size (d = {Dimension})", "index rows N", "ms per query (median)")
@@ -88,12 +102,12 @@ public sealed class ScalingComparison : IComparison
             LogX = true,
             LogY = true,
         };
-        foreach (var (storage, label) in new[] { (EmbeddingStorageType.Float32, "f32"), (EmbeddingStorageType.Float16, "f16") })
+        foreach (var (storage, label, color) in new[] { (EmbeddingStorageType.Float32, "f32", 0), (EmbeddingStorageType.Float16, "f16", 1) })
         {
             double[] y = [.. medians[storage]];
             var (slope, intercept, r2) = Stats.LogLogFit(x, y);
-            chart.Series.Add(new ChartSeries($"Nudge {label}", x, y));
-            chart.Series.Add(new ChartSeries($"fit {label}: slope {slope:F2}", x, x.Select(v => Math.Exp(intercept) * Math.Pow(v, slope)).ToArray()) { Dashed = true });
+            chart.Series.Add(new ChartSeries($"Nudge {label}", x, y) { ColorIndex = color });
+            chart.Series.Add(new ChartSeries($"fit {label}: slope {slope:F2}", x, x.Select(v => Math.Exp(intercept) * Math.Pow(v, slope)).ToArray()) { Dashed = true, ColorIndex = color });
             result.Verdicts.Add(new Verdict($"index {label} time vs N ({Format.Count(sizes[0])}–{Format.Count(sizes[^1])}): log-log slope (R² {r2:F3})", slope, "", 1.0, GoalKind.Near, LinearTolerance));
             int big = Array.FindIndex(sizes, n => n >= 100_000);
             if (big >= 0 && sizes.Length - big >= 2)
@@ -104,7 +118,7 @@ public sealed class ScalingComparison : IComparison
         }
 
         result.Charts.Add(chart);
-        result.Note($"Index: the first N of the same {Format.Count(sizes[^1])} random unit vectors (d = {Dimension}, seed {o.Seed}), top-{IndexSearchComparison.K}, single query on all cores; median of {minReps}+ calls after 3 warm-up calls. A slope within {LinearTolerance} of 1 counts as linear.");
+        result.Note($"Index: the first N of the same {Format.Count(sizes[^1])} random unit vectors (d = {Dimension}, seed {o.Seed}), top-{IndexSearchComparison.K}, single query on all cores; median of {minReps}+ calls per point after 3 warm-up calls, the points taking turns in {rounds} rounds. A slope within {LinearTolerance} of 1 counts as linear.");
     }
 
     private static void StepScaling(BenchmarkContext context, ComparisonResult result, CancellationToken ct)
@@ -144,11 +158,11 @@ public sealed class ScalingComparison : IComparison
             LogX = true,
             LogY = true,
         };
-        foreach (var (label, y) in new[] { ("wall", wall), ("UNet Run", unet) })
+        foreach (var (label, y, color) in new[] { ("wall", wall, 0), ("UNet Run", unet, 1) })
         {
             var (slope, intercept, r2) = Stats.LogLogFit(x, y);
-            chart.Series.Add(new ChartSeries($"C# {label}", x, y));
-            chart.Series.Add(new ChartSeries($"fit {label}: slope {slope:F2}", x, x.Select(v => Math.Exp(intercept) * Math.Pow(v, slope)).ToArray()) { Dashed = true });
+            chart.Series.Add(new ChartSeries($"C# {label}", x, y) { ColorIndex = color });
+            chart.Series.Add(new ChartSeries($"fit {label}: slope {slope:F2}", x, x.Select(v => Math.Exp(intercept) * Math.Pow(v, slope)).ToArray()) { Dashed = true, ColorIndex = color });
             result.Verdicts.Add(new Verdict($"{label} time vs steps ({steps[0]}–{steps[^1]}): log-log slope (R² {r2:F3})", slope, "", 1.0, GoalKind.Near, LinearTolerance));
         }
 

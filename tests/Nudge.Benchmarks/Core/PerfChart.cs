@@ -41,4 +41,7 @@ public sealed record ChartSeries(string Label, double[] X, double[] Y)
 {
     /// <summary>Dashed line without markers (for fitted lines).</summary>
     public bool Dashed { get; init; }
+
+    /// <summary>Palette index of the colour; null: the series' own position (a fit takes its data's colour).</summary>
+    public int? ColorIndex { get; init; }
 }

@@ -116,7 +116,7 @@ public static class PerfOutput
             for (int s = 0; s < chart.Series.Count; s++)
             {
                 ChartSeries series = chart.Series[s];
-                var scatter = plt.Add.Scatter(series.X.Select(Tx).ToArray(), series.Y.Select(Ty).ToArray(), palette.GetColor(s));
+                var scatter = plt.Add.Scatter(series.X.Select(Tx).ToArray(), series.Y.Select(Ty).ToArray(), palette.GetColor(series.ColorIndex ?? s));
                 scatter.LegendText = series.Label;
                 scatter.LineWidth = 2;
                 if (series.Dashed)
@@ -138,7 +138,7 @@ public static class PerfOutput
             for (int s = 0; s < groups; s++)
             {
                 ChartSeries series = chart.Series[s];
-                Color color = palette.GetColor(s);
+                Color color = palette.GetColor(series.ColorIndex ?? s);
                 for (int i = 0; i < series.X.Length; i++)
                 {
                     double y = series.Y[i];
@@ -163,6 +163,7 @@ public static class PerfOutput
             }
 
             plt.Add.Bars(bars);
+            plt.Axes.Margins(bottom: 0);
             var ticks = chart.Categories.Select((label, i) => new Tick(i, label)).ToArray();
             plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks);
         }
@@ -188,6 +189,6 @@ public static class PerfOutput
     {
         MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
         IntegerTicksOnly = true,
-        LabelFormatter = v => Format.Number(Math.Pow(10, v)),
+        LabelFormatter = v => Math.Pow(10, v) is var x && x >= 1 ? x.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture) : Format.Number(x),
     };
 }
