@@ -1,9 +1,8 @@
-using Microsoft.DurableTask.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using Nudge.Engine.Models;
 using Nudge.Orchestration;
+using Nudge.Orchestration.Hosting;
 using Nudge.Storage.Local;
+using Nudge.Testing;
 
 namespace Nudge.Functions.Tests;
 
@@ -18,7 +17,7 @@ public sealed class HostFixture : IAsyncLifetime
         StoreRoot = Path.Combine(Path.GetTempPath(), "nudge-fn-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(StoreRoot);
         Store = new LocalFolderObjectStore(new LocalFolderStoreOptions { RootPath = StoreRoot, FlushToDisk = false });
-        Services = NudgeWorkerServices.Load(Path.Combine(RepoRoot(), "models", "tiny-sd"), new ModelLoadOptions { ExecutionProvider = ExecutionProvider.Cpu }, Store);
+        Services = NudgeWorkerServices.Load(Path.Combine(RepositoryRoot.Path, "models", "tiny-sd"), new ModelLoadOptions { ExecutionProvider = ExecutionProvider.Cpu }, Store);
     }
 
     public string StoreRoot { get; }
@@ -27,13 +26,12 @@ public sealed class HostFixture : IAsyncLifetime
 
     public NudgeWorkerServices Services { get; }
 
-    public DurableTaskTestHost Host { get; private set; } = null!;
+    public InProcessDurableHost Host { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         await Services.LoadUndesiredAsync();
-        Host = await DurableTaskTestHost.StartAsync(r => r.AddNudgeTasks(),
-            new DurableTaskTestHostOptions { ConfigureServices = s => s.AddSingleton(Services), LoggerFactory = NullLoggerFactory.Instance });
+        Host = await InProcessDurableHost.StartAsync(Services);
     }
 
     public async Task DisposeAsync()
@@ -47,19 +45,6 @@ public sealed class HostFixture : IAsyncLifetime
         catch (IOException)
         {
         }
-    }
-
-    private static string RepoRoot()
-    {
-        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "Nudge.Functions.sln")))
-            {
-                return d.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("No Nudge.Functions.sln above the test binaries.");
     }
 }
 

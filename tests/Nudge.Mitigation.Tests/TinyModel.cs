@@ -3,6 +3,7 @@ using Nudge.Engine.Models;
 using Nudge.Mitigation.Indices;
 using Nudge.Indexing;
 using Nudge.Mitigation.Embedding;
+using Nudge.Testing;
 
 namespace Nudge.Mitigation.Tests;
 
@@ -11,7 +12,7 @@ public sealed class TinyModel : IDisposable
 {
     public TinyModel()
     {
-        Folder = Path.Combine(RepoRoot(), "models", "tiny-sd");
+        Folder = Path.Combine(RepositoryRoot.Path, "models", "tiny-sd");
         Model = StableDiffusionModel.Load(Folder, new ModelLoadOptions { ExecutionProvider = ExecutionProvider.Cpu });
         Pipeline = new DiffusionPipeline(Model);
         Embedder = new ClipEmbedder(Model);
@@ -32,19 +33,6 @@ public sealed class TinyModel : IDisposable
     public EmbeddingIndex Undesired { get; }
 
     public void Dispose() => Model.Dispose();
-
-    private static string RepoRoot()
-    {
-        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "Nudge.Functions.sln")))
-            {
-                return d.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("No Nudge.Functions.sln above the test binaries.");
-    }
 }
 
 [CollectionDefinition(Name)]

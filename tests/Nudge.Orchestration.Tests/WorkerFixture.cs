@@ -2,6 +2,7 @@ using Nudge.Engine.Models;
 using Nudge.Orchestration.Hosting;
 using Nudge.Storage;
 using Nudge.Storage.Local;
+using Nudge.Testing;
 
 namespace Nudge.Orchestration.Tests;
 
@@ -54,18 +55,7 @@ public sealed class WorkerFixture : IAsyncLifetime
         }
     }
 
-    public static string RepoRoot()
-    {
-        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "Nudge.Functions.sln")))
-            {
-                return d.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("No Nudge.Functions.sln above the test binaries.");
-    }
+    public static string RepoRoot() => RepositoryRoot.Path;
 
     /// <summary>Names of the objects under a prefix.</summary>
     public async Task<List<string>> ListAsync(string container, string prefix)
