@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Azure.Storage.Blobs;
 using Nudge.Benchmarks.Core;
 using Nudge.Engine.Generation;
 using Nudge.Engine.Models;
@@ -7,6 +6,7 @@ using Nudge.Orchestration;
 using Nudge.Orchestration.Hosting;
 using Nudge.Orchestration.Orchestrators;
 using Nudge.Storage.Local;
+using Nudge.Testing;
 
 namespace Nudge.Benchmarks.Comparisons;
 
@@ -18,10 +18,6 @@ namespace Nudge.Benchmarks.Comparisons;
 /// </summary>
 public sealed class OrchestrationComparison : IComparison
 {
-    /// <summary>Where the Azure Storage backend keeps its task hub: <c>NUDGE_TEST_BLOB_CONNECTION</c>, else Azurite.</summary>
-    public static string ConnectionString =>
-        Environment.GetEnvironmentVariable("NUDGE_TEST_BLOB_CONNECTION") is { Length: > 0 } c ? c : "UseDevelopmentStorage=true";
-
     /// <inheritdoc/>
     public string Name => "orchestration";
 
@@ -43,11 +39,18 @@ public sealed class OrchestrationComparison : IComparison
 
         var table = new ResultTable("overhead", ["backend", "images", "wall (ms)", "activities (ms)", "overhead per image (ms)"]);
         var perBackend = new Dictionary<string, List<(int N, double Overhead)>>();
-        bool azureReachable = await ReachableAsync(ConnectionString, cancellationToken);
-        if (!azureReachable)
+        // The task hub lives where the tests' Blob account is: NUDGE_TEST_BLOB_CONNECTION, else Azurite.
+        string connection = AzuriteTestAccount.ConnectionString;
+        bool azureReachable = true;
+        try
         {
+            await AzuriteTestAccount.EnsureReachableAsync(connection);
+        }
+        catch (InvalidOperationException ex)
+        {
+            azureReachable = false;
             result.Incomplete = true;
-            result.Note($"The Azure Storage backend was not measured: no storage at {ConnectionString}. Start Azurite with `.ci/azurite.sh start` or set NUDGE_TEST_BLOB_CONNECTION.");
+            result.Note($"The Azure Storage backend was not measured: {ex.Message}");
         }
 
         foreach (var backend in azureReachable ? new[] { "in-process", "azure-storage" } : ["in-process"])
@@ -55,7 +58,7 @@ public sealed class OrchestrationComparison : IComparison
             string hub = "nudgebench" + Guid.NewGuid().ToString("N")[..10];
             await using ILocalDurableHost host = backend == "in-process"
                 ? await InProcessDurableHost.StartAsync(services)
-                : await AzureStorageDurableHost.StartAsync(new AzureStorageHostOptions { ConnectionString = ConnectionString, TaskHub = hub, DeleteTaskHubOnDispose = true }, services);
+                : await AzureStorageDurableHost.StartAsync(new AzureStorageHostOptions { ConnectionString = connection, TaskHub = hub, DeleteTaskHubOnDispose = true }, services);
             await RunOnceAsync(host, 1, Steps, cancellationToken); // warm-up: first dispatch, queue and table creation
             var points = perBackend[backend] = [];
             foreach (int n in sizes)
@@ -104,21 +107,5 @@ public sealed class OrchestrationComparison : IComparison
         }
 
         return (wall, summary.ActivityMs);
-    }
-
-    private static async Task<bool> ReachableAsync(string connection, CancellationToken cancellationToken)
-    {
-        var options = new BlobClientOptions();
-        options.Retry.MaxRetries = 0;
-        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(5);
-        try
-        {
-            await new BlobServiceClient(connection, options).GetPropertiesAsync(cancellationToken);
-            return true;
-        }
-        catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or AggregateException or TimeoutException)
-        {
-            return false;
-        }
     }
 }
