@@ -10,7 +10,7 @@ namespace Nudge.Cli.Commands;
 /// <summary><c>eval</c>: the paper's experiment on the model, with baselines, report.md and figures.</summary>
 internal static class EvalCommand
 {
-    public const string Usage = "eval [--model DIR] [--seeds N] [--steps N] [--policy FILE] --out DIR";
+    public const string Usage = "eval [--model DIR] [--seeds N] [--steps N] [--guidance X] [--policy FILE] --out DIR";
 
     public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -18,6 +18,7 @@ internal static class EvalCommand
         var modelDir = ModelArguments.Folder(a);
         int seeds = a.Int("seeds") ?? 8;
         int steps = a.Int("steps") ?? 20;
+        float guidance = a.Float("guidance") ?? 7.5f;
         var policyPath = a.String("policy");
         var outDir = a.Required("out");
         a.RejectUnknown();
@@ -26,11 +27,16 @@ internal static class EvalCommand
             throw new UsageException("--seeds must be 1..1000 and --steps 1..1000");
         }
 
+        if (!float.IsFinite(guidance) || guidance < 0 || guidance > 50)
+        {
+            throw new UsageException($"--guidance must be a number between 0 and 50, got {guidance}");
+        }
+
         var policy = policyPath is null ? new NudgePolicy() : PolicyArguments.Load(policyPath);
         outDir = AtomicFile.EnsureWritableFolder(outDir);
         using var model = ModelArguments.Load(modelDir);
         var embedder = IndexCommand.EmbedderFor(model);
-        var options = new EvaluationOptions { Seeds = seeds, Steps = steps, Policy = policy };
+        var options = new EvaluationOptions { Seeds = seeds, Steps = steps, Guidance = guidance, Policy = policy };
         var runner = new EvaluationRunner(new DiffusionPipeline(model), embedder, options);
         var samples = runner.Run(line => System.Console.Error.WriteLine($"eval: {line}"), cancellationToken);
         var summaries = EvaluationReport.Summarize(samples, policy.UndesiredThreshold);
