@@ -17,6 +17,12 @@ public sealed record EvaluationOptions
     /// <summary>Guidance scale.</summary>
     public float Guidance { get; init; } = 7.5f;
 
+    /// <summary>
+    /// Methods to run, a subset of <see cref="EvaluationRunner.Methods"/> ("none" always runs: it is the reference
+    /// every other method is compared with). Empty means all.
+    /// </summary>
+    public IReadOnlyList<string> Methods { get; init; } = [];
+
     /// <summary>Extra seeds the reseeding baseline may try.</summary>
     public int ReseedAttempts { get; init; } = 3;
 

@@ -17,7 +17,7 @@ public static class EvaluationReport
         var baseRelevance = none.Values.Where(s => s.MemorizedId is not null).Average(s => s.Relevance);
         var baseMedian = Median(none.Values.Select(s => s.Milliseconds));
         var result = new List<MethodSummary>();
-        foreach (var method in EvaluationRunner.Methods)
+        foreach (var method in EvaluationRunner.Methods.Where(m => samples.Any(s => s.Method == m)))
         {
             var all = samples.Where(s => s.Method == method).ToList();
             var mem = all.Where(s => s.MemorizedId is not null).ToList();
@@ -84,11 +84,12 @@ public static class EvaluationReport
                 + $"clean-image cost {s.CleanRelativeTime:F2}× (filter overhead {100 * (s.CleanRelativeTime - 1):F1}%; target ≤ 5%) — triggered cost {s.TriggeredRelativeTime:F2}× (target ≤ 2×).").AppendLine();
         }
 
-        var best = summaries.Where(s => s.Method.StartsWith("nudge", StringComparison.Ordinal)).OrderBy(s => s.MemorizedShare).ThenByDescending(s => s.RelativeRelevance).First();
-        var baselines = summaries.Where(s => s.Method is "refusal" or "reseed" or "augment").ToList();
+        var best = summaries.Where(s => s.Method.StartsWith("nudge", StringComparison.Ordinal)).OrderBy(s => s.MemorizedShare).ThenByDescending(s => s.RelativeRelevance).FirstOrDefault();
+        var baselines = best is null ? [] : summaries.Where(s => s.Method is "refusal" or "reseed" or "augment").ToList();
         sb.AppendLine("## Against the baselines").AppendLine();
         foreach (var b in baselines)
         {
+            ArgumentNullException.ThrowIfNull(best);
             bool betterShare = best.MemorizedShare < b.MemorizedShare || (best.MemorizedShare == b.MemorizedShare && best.Withheld < b.Withheld);
             bool relevanceOk = double.IsNaN(b.RelativeRelevance) || best.RelativeRelevance >= b.RelativeRelevance - 1e-9;
             sb.Append(inv, $"- {best.Method} vs {b.Method}: memorized share {100 * best.MemorizedShare:F1}% vs {100 * b.MemorizedShare:F1}% (withheld {best.Withheld} vs {b.Withheld}), ");

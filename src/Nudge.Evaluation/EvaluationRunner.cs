@@ -32,6 +32,12 @@ public sealed class EvaluationRunner
     /// <param name="options">Settings.</param>
     public EvaluationRunner(DiffusionPipeline pipeline, ClipEmbedder embedder, EvaluationOptions options)
     {
+        var unknown = options.Methods.Where(m => !Methods.Contains(m)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ArgumentException($"Unknown method(s) {string.Join(", ", unknown)} (known: {string.Join(", ", Methods)}).", nameof(options));
+        }
+
         _pipeline = pipeline;
         _embedder = embedder;
         _options = options;
@@ -80,7 +86,7 @@ public sealed class EvaluationRunner
 
         var samples = new List<EvaluationSample>();
         var flagged = new Dictionary<(string, long), bool>();
-        foreach (var method in Methods)
+        foreach (var method in Methods.Where(m => m == "none" || _options.Methods.Count == 0 || _options.Methods.Contains(m)))
         {
             var sw = Stopwatch.StartNew();
             foreach (var (prompt, seed, mem) in cases)

@@ -33,6 +33,13 @@ public sealed record NudgeOptions
     /// </summary>
     public float MinimumPushDrop { get; init; } = 0.2f;
 
+    /// <summary>
+    /// How much lower each further round sets the push goal (round r: <see cref="PushTarget"/> − r·step and
+    /// <see cref="MinimumPushDrop"/> + r·step). The gradient steps are normalized, so β's growth alone changes the
+    /// direction, not the distance; this makes a retry move further, while the first round stays gentle.
+    /// </summary>
+    public float PushTargetStep { get; init; } = 0.1f;
+
     /// <summary>Which representations to nudge (conditioning by default: it resolved every flagged output in `nudge eval` at the best relevance; see docs/eval).</summary>
     public NudgeSpaces Spaces { get; init; } = NudgeSpaces.Conditioning;
 
@@ -53,11 +60,11 @@ public sealed record NudgeOptions
 
     /// <summary>The options of round <paramref name="round"/> (0-based).</summary>
     /// <param name="round">The round.</param>
-    /// <returns>Options with β and λ scaled for that round.</returns>
+    /// <returns>Options with β, λ and the push goal set for that round.</returns>
     public NudgeOptions ForRound(int round)
     {
         float g = MathF.Pow(StrengthGrowth, round);
-        return this with { Beta = Beta * g, Lambda = Lambda / g };
+        return this with { Beta = Beta * g, Lambda = Lambda / g, PushTarget = PushTarget - (PushTargetStep * round), MinimumPushDrop = MinimumPushDrop + (PushTargetStep * round) };
     }
 
     /// <summary>The restart step index of a round for a schedule of <paramref name="timestepCount"/> entries.</summary>
@@ -78,6 +85,11 @@ public sealed record NudgeOptions
         if (!(Alpha >= 0) || !(Beta >= 0) || !(Lambda >= 0))
         {
             e["alpha/beta/lambda"] = "alpha, beta and lambda must be non-negative numbers";
+        }
+
+        if (!(PushTargetStep >= 0 && PushTargetStep <= 1))
+        {
+            e["push_target_step"] = "push_target_step must be between 0 and 1";
         }
 
         if (!(StepSize > 0))
