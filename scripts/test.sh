@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: builds the solution, starts Azurite (the Blob/Queue/Table emulator the storage
 # and Durable Azure Storage tests run against), runs every test project, stops Azurite, and ends
-# with one line "N passed, N failed".
+# with one line "N passed, N failed" (Azurite's stop message goes to stderr, so that line stays last on stdout).
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -11,7 +11,7 @@ mkdir -p "$results"
 
 azurite_started=0
 cleanup() {
-  if [ "$azurite_started" = 1 ]; then bash "$root/.ci/azurite.sh" stop || true; fi
+  if [ "$azurite_started" = 1 ]; then bash "$root/.ci/azurite.sh" stop >&2 || true; fi
 }
 trap cleanup EXIT
 
