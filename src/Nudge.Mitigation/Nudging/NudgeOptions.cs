@@ -40,7 +40,7 @@ public sealed record NudgeOptions
     /// </summary>
     public float PushTargetStep { get; init; } = 0.1f;
 
-    /// <summary>Which representations to nudge (conditioning by default: it resolved every flagged output in `nudge eval` at the best relevance; see docs/eval).</summary>
+    /// <summary>Which representations to nudge (conditioning by default: in `nudge eval` it resolved 97.8% of flagged outputs at guidance 3 and all at 7.5, with more relevance kept than "both"; latent alone resolves few; see docs/eval).</summary>
     public NudgeSpaces Spaces { get; init; } = NudgeSpaces.Conditioning;
 
     /// <summary>Which conditioning states the change is applied to.</summary>
