@@ -32,10 +32,9 @@ public sealed class EvaluationRunner
     /// <param name="options">Settings.</param>
     public EvaluationRunner(DiffusionPipeline pipeline, ClipEmbedder embedder, EvaluationOptions options)
     {
-        var unknown = options.Methods.Where(m => !Methods.Contains(m)).ToList();
-        if (unknown.Count > 0)
+        if (DescribeUnknownMethods(options.Methods) is { } unknown)
         {
-            throw new ArgumentException($"Unknown method(s) {string.Join(", ", unknown)} (known: {string.Join(", ", Methods)}).", nameof(options));
+            throw new ArgumentException(unknown, nameof(options));
         }
 
         _pipeline = pipeline;
@@ -57,6 +56,15 @@ public sealed class EvaluationRunner
 
     /// <summary>Method names in report order.</summary>
     public static readonly string[] Methods = ["none", "refusal", "reseed", "augment", "nudge-conditioning", "nudge-latent", "nudge-both"];
+
+    /// <summary>Names the methods that are not in <see cref="Methods"/>, or returns null when all are known.</summary>
+    /// <param name="methods">Method names.</param>
+    /// <returns>A one-line message, or null.</returns>
+    public static string? DescribeUnknownMethods(IEnumerable<string> methods)
+    {
+        var unknown = methods.Where(m => !Methods.Contains(m)).ToList();
+        return unknown.Count == 0 ? null : $"unknown method(s) {string.Join(", ", unknown)} (known: {string.Join(", ", Methods)})";
+    }
 
     /// <summary>Runs every method.</summary>
     /// <param name="log">Progress lines.</param>

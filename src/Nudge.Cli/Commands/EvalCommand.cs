@@ -28,15 +28,14 @@ internal static class EvalCommand
             throw new UsageException("--seeds must be 1..1000 and --steps 1..1000");
         }
 
-        if (!float.IsFinite(guidance) || guidance < 0 || guidance > 50)
+        if (!GenerationRequest.IsValidGuidanceScale(guidance))
         {
-            throw new UsageException($"--guidance must be a number between 0 and 50, got {guidance}");
+            throw new UsageException($"--guidance must be a number between 0 and {GenerationRequest.MaxGuidanceScale}, got {guidance}");
         }
 
-        var unknownMethods = methods.Where(m => !EvaluationRunner.Methods.Contains(m)).ToList();
-        if (unknownMethods.Count > 0)
+        if (EvaluationRunner.DescribeUnknownMethods(methods) is { } unknownMethods)
         {
-            throw new UsageException($"--methods: unknown method(s) {string.Join(", ", unknownMethods)} (known: {string.Join(", ", EvaluationRunner.Methods)})");
+            throw new UsageException($"--methods: {unknownMethods}");
         }
 
         var policy = policyPath is null ? new NudgePolicy() : PolicyArguments.Load(policyPath);

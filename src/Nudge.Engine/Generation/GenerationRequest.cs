@@ -6,6 +6,14 @@ public sealed record GenerationRequest
     /// <summary>Largest accepted number of inference steps.</summary>
     public const int MaxSteps = 1000;
 
+    /// <summary>Largest accepted guidance scale.</summary>
+    public const float MaxGuidanceScale = 50;
+
+    /// <summary>Whether <paramref name="scale"/> is an accepted guidance scale (finite, 0 to <see cref="MaxGuidanceScale"/>).</summary>
+    /// <param name="scale">The guidance scale.</param>
+    /// <returns>True when accepted.</returns>
+    public static bool IsValidGuidanceScale(float scale) => float.IsFinite(scale) && scale >= 0 && scale <= MaxGuidanceScale;
+
     /// <summary>The prompt.</summary>
     public required string Prompt { get; init; }
 
@@ -53,9 +61,9 @@ public sealed record GenerationRequest
             errors["count"] = $"count must be between 1 and 64, got {Count}";
         }
 
-        if (!float.IsFinite(GuidanceScale) || GuidanceScale < 0 || GuidanceScale > 50)
+        if (!IsValidGuidanceScale(GuidanceScale))
         {
-            errors["guidance"] = $"guidance must be a number between 0 and 50, got {GuidanceScale}";
+            errors["guidance"] = $"guidance must be a number between 0 and {MaxGuidanceScale}, got {GuidanceScale}";
         }
 
         CheckSize("width", Width, errors);

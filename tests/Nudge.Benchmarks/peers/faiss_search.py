@@ -20,6 +20,8 @@ import time
 import numpy as np
 import faiss
 
+import protocol
+
 
 def main(argv):
     if len(argv) < 4:
@@ -39,13 +41,7 @@ def main(argv):
     print(json.dumps({"ready": True, "faiss": faiss.__version__, "threads": faiss.omp_get_max_threads(),
                       "ntotal": index.ntotal, "load_s": time.perf_counter() - t0}), flush=True)
     cache = {}
-    for line in sys.stdin:
-        line = line.strip()
-        if not line:
-            continue
-        cmd = json.loads(line)
-        if cmd["cmd"] == "quit":
-            break
+    for cmd in protocol.commands():
         key = (cmd["queries"], cmd["nq"])
         if key not in cache:
             cache[key] = np.fromfile(cmd["queries"], dtype="<f4", count=cmd["nq"] * d).reshape(cmd["nq"], d)

@@ -18,6 +18,8 @@ import os
 import sys
 import time
 
+import protocol
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 RECIPE = os.path.normpath(os.path.join(HERE, "..", "..", "..", "models", "recipe"))
 NEEDED = ["embedder.pt", "vae.pt", "meta.json"]
@@ -55,13 +57,7 @@ def main(argv):
     unet_file = "unet_refined.pt" if os.path.isfile(os.path.join(work, "unet_refined.pt")) else "unet.pt"
     print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads(),
                       "work": work, "unet": unet_file, "load_s": time.perf_counter() - t0}), flush=True)
-    for line in sys.stdin:
-        line = line.strip()
-        if not line:
-            continue
-        cmd = json.loads(line)
-        if cmd["cmd"] == "quit":
-            break
+    for cmd in protocol.commands():
         if cmd["cmd"] != "generate":
             print(json.dumps({"error": f"unknown command {cmd['cmd']}"}), flush=True)
             continue
