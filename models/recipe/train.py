@@ -19,7 +19,7 @@ import schedule
 import toyworld
 
 WORK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "work")
-STEPS = dict(embedder=int(os.environ.get("EMBEDDER_STEPS", 1000)),
+STEPS = dict(embedder=int(os.environ.get("EMBEDDER_STEPS", 2000)),
              vae=int(os.environ.get("VAE_STEPS", 1000)),
              unet=int(os.environ.get("UNET_STEPS", 2000)),
              unet_refine=int(os.environ.get("UNET_REFINE_STEPS", 0)))
