@@ -167,6 +167,11 @@ def card(out, meta, sizes, params, mem, sweep, gen, gen_sd, ret, shapes, wall, b
     rows = "\n".join(f"| {r['id']} | {r['caption']} | {r['memorized']}/{len(SEEDS)} | {min(r['cosines']):.3f} | {np.mean(r['rmse']):.4f} |" for r in mem["rows"])
     h, t = gen["held_out"], gen["trained"]
     steps = meta["steps"]
+    shape_text = "" if shapes is None else (
+        "That last figure is easier than it looks (among the held-out captions the colour nearly fixes the shape), so shape is\n"
+        f"also measured alone: for {shapes['n']} other held-out renders, choosing among the {len(toyworld.SHAPES)} captions that differ only in the\n"
+        f"shape, the embedder is right for **{shapes['rendered']}/{shapes['n']}** ({p(shapes['rendered'] / shapes['n'])}) rendered images and\n"
+        f"{shapes['roundtrip']}/{shapes['n']} ({p(shapes['roundtrip'] / shapes['n'])}) after a VAE round trip (chance {p(shapes['chance'])}).")
     build_line = (f"`build.sh` wall time from its start through this evaluation: {build_seconds:.0f} s."
                   if build_seconds is not None else "(Evaluated outside `build.sh`; no build wall time recorded.)")
     secs = {k: meta.get(f"{k}_seconds", float('nan')) for k in ("embedder", "vae", "unet")}
@@ -193,8 +198,8 @@ by `models/recipe/evaluate.py` in the same build; regenerate with `models/recipe
 | component | what | parameters | steps × batch | wall time |
 |---|---|---|---|---|
 | text encoder / embedder text tower | causal pre-LN transformer, 3 layers, d=128, 4 heads, final LN, EOS pooling | {params["text"]:,} | (trained with the embedder) | |
-| embedder image tower | CNN, 4×4 patchify stem, 3 residual stages, 2×2 average + global max pooling, linear projection to 128 | {params["image"]:,} | | |
-| embedder (both towers + projection) | CLIP contrastive loss (duplicates counted as positives); half of each batch rendered as shape hard-negative groups | {params["embedder"]:,} | {steps["embedder"]} × {meta["batch"]["embedder"]} | {secs["embedder"]:.0f} s |
+| embedder image tower | CNN, 4×4 patchify stem, 3 residual stages, linear projection to 128 | {params["image"]:,} | | |
+| embedder (both towers + projection) | CLIP contrastive loss (duplicates counted as positives) | {params["embedder"]:,} | {steps["embedder"]} × {meta["batch"]["embedder"]} | {secs["embedder"]:.0f} s |
 | VAE | KL autoencoder 3×64×64 ↔ 4×8×8 (factor 8), KL weight 1e-4 | {params["vae"]:,} | {steps["vae"]} × {meta["batch"]["vae"]} | {secs["vae"]:.0f} s |
 | UNet | ε-prediction, 2 levels (32, 64 ch), self+cross-attention blocks on the 77×128 text states, CFG dropout 10% | {params["unet"]:,} | {steps["unet"]} × {meta["batch"]["unet"]} | {secs["unet"]:.0f} s |
 
@@ -240,10 +245,7 @@ trained colour {p(gen_sd["trained"]["colour"] / gen_sd["trained"]["n"])}, shape 
 **(c) Embedder quality.** Held-out rendered images (all {ret["pool"]} full captions of the held-out pairs, one
 render each) retrieve their caption among those {ret["pool"]}: top-1 **{p(ret["top1"])}**, top-5 {p(ret["top5"])}
 (chance {100 * ret["chance"]:.2f}%); the top caption names the right colour and shape {p(ret["colour_shape_top1"])} of the time.
-That last figure is easier than it looks (among the held-out captions the colour nearly fixes the shape), so shape is
-also measured alone: for {shapes["n"]} other held-out renders, choosing among the {len(toyworld.SHAPES)} captions that differ only in the
-shape, the embedder is right for **{shapes["rendered"]}/{shapes["n"]}** ({p(shapes["rendered"] / shapes["n"])}) rendered images and
-{shapes["roundtrip"]}/{shapes["n"]} ({p(shapes["roundtrip"] / shapes["n"])}) after a VAE round trip (chance {p(shapes["chance"])}).
+{shape_text}
 
 Evaluation wall time: {wall:.0f} s.
 
@@ -274,7 +276,7 @@ guidance {PARITY_GUIDANCE}, decoded image) for {len(PARITY_PROMPTS) + 1} prompts
 def render_card(work, out, r):
     meta = json.load(open(os.path.join(work, "meta.json")))
     card(out, meta, r["sizes_mb"], r["params"], r["memorization"], r["memorization_sweep"], r["generalization"],
-         r["generalization_sd"], r["retrieval"], r["shape_choice"], r["eval_seconds"], r["build_seconds"])
+         r["generalization_sd"], r["retrieval"], r.get("shape_choice"), r["eval_seconds"], r["build_seconds"])
 
 
 def main(work=export.WORK, out=export.OUT):
