@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
@@ -18,6 +20,18 @@ public sealed class InProcessDurableHost : ILocalDurableHost
 
     private InProcessDurableHost(DurableTaskTestHost host) => _host = host;
 
+    // The SDK otherwise picks a random port in 30000-40000 without checking it: that range overlaps Linux's ephemeral
+    // ports and other processes' hosts, and a collision made a CLI batch fail under a parallel test run. The kernel
+    // hands out a port nothing is listening on.
+    private static int FreeLoopbackPort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        int port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        return port;
+    }
+
     /// <inheritdoc/>
     public string Backend => "in-process";
 
@@ -33,7 +47,7 @@ public sealed class InProcessDurableHost : ILocalDurableHost
         ArgumentNullException.ThrowIfNull(services);
         var host = await DurableTaskTestHost.StartAsync(
             registry => registry.AddNudgeTasks(),
-            new DurableTaskTestHostOptions { ConfigureServices = s => s.AddSingleton(services), LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance });
+            new DurableTaskTestHostOptions { Port = FreeLoopbackPort(), ConfigureServices = s => s.AddSingleton(services), LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance });
         return new InProcessDurableHost(host);
     }
 

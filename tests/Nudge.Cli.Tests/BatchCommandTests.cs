@@ -27,7 +27,7 @@ public sealed class BatchCommandTests : IDisposable
 
         // A rejected line makes the exit code 1, but the rest of the batch completes.
         Assert.True(first.ExitCode == 1, first.StdErr);
-        Assert.Contains("line 2 rejected", first.StdErr);
+        Assert.True(first.StdErr.Contains("line 2 rejected", StringComparison.Ordinal), first.StdErr);
         Assert.Contains("2 line(s) run, 3 image(s)", first.StdOut);
         var errors = File.ReadAllLines(Path.Combine(outDir, "errors.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal([2], errors.Select(e => e.GetProperty("line_number").GetInt32()));
