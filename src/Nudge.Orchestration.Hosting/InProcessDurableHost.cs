@@ -21,8 +21,8 @@ public sealed class InProcessDurableHost : ILocalDurableHost
     private InProcessDurableHost(DurableTaskTestHost host) => _host = host;
 
     // The SDK otherwise picks a random port in 30000-40000 without checking it: that range overlaps Linux's ephemeral
-    // ports and other processes' hosts, and a collision made a CLI batch fail under a parallel test run. The kernel
-    // hands out a port nothing is listening on.
+    // ports and other processes' hosts (the likely, unproven cause of one CLI batch failure under a parallel test
+    // run). The kernel hands out a port nothing is listening on.
     private static int FreeLoopbackPort()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);

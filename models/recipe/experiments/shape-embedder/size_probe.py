@@ -1,8 +1,10 @@
 """Shape-only choice on generated images by prompt size ("a large/small C S on a plain B background", guidance 3,
 4 seeds x 8 pairs per cell). Needs the experiment's code (commit 7386785) and its work folder:
-/usr/bin/python3 size_probe.py models/recipe/work   (run from models/recipe at that commit)
+/usr/bin/python3 models/recipe/experiments/shape-embedder/size_probe.py models/recipe/work   (at that commit)
 """
-import sys, numpy as np, torch, export, pipeline, toyworld, evaluate
+import os, sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))  # models/recipe
+import sys, numpy as np, torch, export, pipeline, toyworld
 torch.set_num_threads(2)
 tok, meta, de, vae, unet = export.load(sys.argv[1])
 pipe = pipeline.TorchPipeline(tok, de, vae, unet, meta["scaling_factor"])
