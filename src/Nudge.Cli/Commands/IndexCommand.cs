@@ -83,10 +83,10 @@ internal static class IndexCommand
         {
             float[]? latent = null;
             int[]? shape = null;
-            if (model.VaeEncoder is not null && rgb.Width % 8 == 0 && rgb.Height % 8 == 0)
+            if (LatentEncoder.CanEncode(model, rgb.Width, rgb.Height))
             {
                 latent = LatentEncoder.Encode(model, rgb.Rgb, rgb.Width, rgb.Height);
-                shape = [4, rgb.Height / 8, rgb.Width / 8];
+                shape = LatentEncoder.LatentShape(model, rgb.Width, rgb.Height);
             }
 
             entry = new IndexEntry

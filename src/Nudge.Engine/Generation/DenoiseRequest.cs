@@ -28,10 +28,10 @@ public sealed record DenoiseRequest
     /// <summary>Number of inference steps.</summary>
     public int Steps { get; init; } = 20;
 
-    /// <summary>Latent height in cells (pixels / 8).</summary>
+    /// <summary>Latent height in cells (pixels / the model's VAE factor).</summary>
     public required int LatentHeight { get; init; }
 
-    /// <summary>Latent width in cells (pixels / 8).</summary>
+    /// <summary>Latent width in cells (pixels / the model's VAE factor).</summary>
     public required int LatentWidth { get; init; }
 
     /// <summary>The sample at <see cref="StartStep"/>, [batch × 4 × h × w]; not modified.</summary>

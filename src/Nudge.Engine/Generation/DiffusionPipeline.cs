@@ -252,11 +252,11 @@ public sealed class DiffusionPipeline
     /// <param name="latentHeight">Latent height.</param>
     /// <param name="latentWidth">Latent width.</param>
     /// <param name="runTime">Time inside ONNX Runtime.</param>
-    /// <returns>[batch × 3 × 8h × 8w] in about [-1, 1].</returns>
+    /// <returns>[batch × 3 × fh × fw] in about [-1, 1], f the model's VAE factor.</returns>
     public float[] Decode(ReadOnlySpan<float> latents, int batch, int latentHeight, int latentWidth, out TimeSpan runTime)
     {
         var dec = Model.VaeDecoder;
-        int f = StableDiffusionModel.VaeScaleFactor;
+        int f = Model.VaeScaleFactor;
         using var input = new ModelTensor(dec.InputType("latent_sample"), [batch, StableDiffusionModel.LatentChannels, latentHeight, latentWidth]);
         using var output = new ModelTensor(dec.OutputType("sample"), [batch, 3, latentHeight * f, latentWidth * f]);
         TensorPrimitives.Multiply(latents, 1f / Model.ScalingFactor, input.Data);
@@ -305,7 +305,13 @@ public sealed class DiffusionPipeline
 
         var total = Stopwatch.StartNew();
         int width = request.Width ?? Model.DefaultSize, height = request.Height ?? Model.DefaultSize;
-        int h = height / StableDiffusionModel.VaeScaleFactor, w = width / StableDiffusionModel.VaeScaleFactor;
+        int f = Model.VaeScaleFactor;
+        if (width % f != 0 || height % f != 0)
+        {
+            throw new ArgumentException($"Invalid generation request: {width}×{height} is not a multiple of this model's VAE factor {f}.", nameof(request));
+        }
+
+        int h = height / f, w = width / f;
         progress?.Report(new GenerationProgress("encode", 0, 1));
         var enc = EncodePrompts([request.NegativePrompt, request.Prompt], out var textTime);
         progress?.Report(new GenerationProgress("encode", 1, 1));
@@ -359,7 +365,7 @@ public sealed class DiffusionPipeline
         var dims = Model.UNet.InputDimensions("sample");
         if ((dims[2] > 0 && dims[2] != h) || (dims[3] > 0 && dims[3] != w))
         {
-            throw new ArgumentException($"{Model.UNet.FilePath} has a fixed latent size {dims[2]}×{dims[3]}; requested {h}×{w} (pixels / 8).");
+            throw new ArgumentException($"{Model.UNet.FilePath} has a fixed latent size {dims[2]}×{dims[3]}; requested {h}×{w} (pixels / {Model.VaeScaleFactor}).");
         }
     }
 }

@@ -19,14 +19,14 @@ public sealed class StableDiffusionModel : IDisposable
     /// <summary>Latent channels of Stable Diffusion 1.x.</summary>
     public const int LatentChannels = 4;
 
-    /// <summary>Pixels per latent cell (the VAE's downsampling factor).</summary>
-    public const int VaeScaleFactor = 8;
+    /// <summary>Pixels per latent cell when <c>vae_decoder/config.json</c> does not say (Stable Diffusion's 8).</summary>
+    public const int DefaultVaeScaleFactor = 8;
 
     private const float DefaultScalingFactor = 0.18215f;
 
     private StableDiffusionModel(string folder, string name, ClipTokenizer tokenizer, SchedulerConfig scheduler,
         OnnxComponent textEncoder, OnnxComponent unet, OnnxComponent vaeDecoder, OnnxComponent? vaeEncoder,
-        EmbedderComponents? embedder, float scalingFactor, int defaultSize, string provider)
+        EmbedderComponents? embedder, float scalingFactor, int vaeScaleFactor, int defaultSize, string provider)
     {
         Folder = folder;
         Name = name;
@@ -38,6 +38,7 @@ public sealed class StableDiffusionModel : IDisposable
         VaeEncoder = vaeEncoder;
         Embedder = embedder;
         ScalingFactor = scalingFactor;
+        VaeScaleFactor = vaeScaleFactor;
         DefaultSize = defaultSize;
         ExecutionProvider = provider;
         HiddenSize = textEncoder.OutputDimensions("last_hidden_state")[^1];
@@ -73,7 +74,13 @@ public sealed class StableDiffusionModel : IDisposable
     /// <summary>VAE latent scaling factor (<c>vae_decoder/config.json</c>, else SD's 0.18215).</summary>
     public float ScalingFactor { get; }
 
-    /// <summary>Default image side in pixels: <c>unet/config.json</c> sample_size × 8, else 512.</summary>
+    /// <summary>
+    /// Pixels per latent cell, the VAE's downsampling factor: 2^(entries of <c>block_out_channels</c> − 1) in
+    /// <c>vae_decoder/config.json</c>, as diffusers computes it, else 8.
+    /// </summary>
+    public int VaeScaleFactor { get; }
+
+    /// <summary>Default image side in pixels: <c>unet/config.json</c> sample_size × <see cref="VaeScaleFactor"/>, else 512.</summary>
     public int DefaultSize { get; }
 
     /// <summary>Width of the text encoder's hidden states (768 for SD 1.x).</summary>
@@ -150,10 +157,12 @@ public sealed class StableDiffusionModel : IDisposable
             throw new ModelLoadException(schedulerPath, ex.Message, ex);
         }
 
-        var unetConfig = ReadJsonOptional(Path.Combine(folder, "unet", "config.json"));
-        int defaultSize = (unetConfig?["sample_size"]?.GetValue<int>() is int s && s > 0) ? s * VaeScaleFactor : 512;
-        var vaeConfig = ReadJsonOptional(Path.Combine(folder, "vae_decoder", "config.json"));
+        var vaeConfigPath = Path.Combine(folder, "vae_decoder", "config.json");
+        var vaeConfig = ReadJsonOptional(vaeConfigPath);
         float scaling = vaeConfig?["scaling_factor"]?.GetValue<float>() ?? DefaultScalingFactor;
+        int vaeScale = ReadVaeScaleFactor(vaeConfig, vaeConfigPath);
+        var unetConfig = ReadJsonOptional(Path.Combine(folder, "unet", "config.json"));
+        int defaultSize = (unetConfig?["sample_size"]?.GetValue<int>() is int s && s > 0) ? s * vaeScale : 512;
 
         var (so, provider) = SessionFactory.Create(options);
         var opened = new List<OnnxComponent>();
@@ -200,7 +209,7 @@ public sealed class StableDiffusionModel : IDisposable
             }
 
             var model = new StableDiffusionModel(folder, name, tokenizer, scheduler, textEncoder, unet, vaeDecoder,
-                vaeEncoder, embedder, scaling, defaultSize, provider);
+                vaeEncoder, embedder, scaling, vaeScale, defaultSize, provider);
             options.Logger.LogInformation("Loaded model {Name} from {Folder} in {Ms} ms ({Provider})", name, folder, sw.ElapsedMilliseconds, provider);
             return model;
         }
@@ -228,6 +237,23 @@ public sealed class StableDiffusionModel : IDisposable
         OnnxComponent.Open(path, options,
             [TensorSpec.Float("sample", 4), new("timestep", TensorSpec.Timesteps, [0, 1]), TensorSpec.Float("encoder_hidden_states", 3)],
             [TensorSpec.Float("out_sample", 4)]);
+
+    private static int ReadVaeScaleFactor(JsonNode? vaeConfig, string path)
+    {
+        var channels = vaeConfig?["block_out_channels"];
+        if (channels is null)
+        {
+            return DefaultVaeScaleFactor;
+        }
+
+        // diffusers: vae_scale_factor = 2 ** (len(vae.config.block_out_channels) - 1); each block but the last halves the size.
+        if (channels is not JsonArray levels || levels.Count is < 1 or > 7)
+        {
+            throw new ModelLoadException(path, "block_out_channels must be a list of 1 to 7 channel counts (it sets the VAE's downsampling factor)");
+        }
+
+        return 1 << (levels.Count - 1);
+    }
 
     private static JsonNode ReadJson(string path)
     {

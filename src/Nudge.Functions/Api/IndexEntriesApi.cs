@@ -108,7 +108,7 @@ public sealed class IndexEntriesApi(NudgeWorkerServices services)
             }
 
             float[]? latent = null;
-            if (services.Model.VaeEncoder is not null && rgb.Width % 8 == 0 && rgb.Height % 8 == 0)
+            if (LatentEncoder.CanEncode(services.Model, rgb.Width, rgb.Height))
             {
                 latent = LatentEncoder.Encode(services.Model, rgb.Rgb, rgb.Width, rgb.Height);
             }
@@ -120,7 +120,7 @@ public sealed class IndexEntriesApi(NudgeWorkerServices services)
                 Embedding = services.Embedder.EmbedImages([rgb])[0],
                 Caption = body.Caption,
                 Latent = latent,
-                LatentShape = latent is null ? null : [4, rgb.Height / 8, rgb.Width / 8],
+                LatentShape = latent is null ? null : LatentEncoder.LatentShape(services.Model, rgb.Width, rgb.Height),
                 Threshold = body.Threshold,
                 Source = image.ToString(),
             };

@@ -66,7 +66,7 @@ public static class MemorizedSet
                 Embedding = embeds[i],
                 Caption = img.Caption,
                 Latent = latent,
-                LatentShape = [StableDiffusionModel.LatentChannels, img.Image.Height / 8, img.Image.Width / 8],
+                LatentShape = LatentEncoder.LatentShape(model, img.Image.Width, img.Image.Height),
                 Source = img.Path,
             });
             entries.Add(new IndexEntry

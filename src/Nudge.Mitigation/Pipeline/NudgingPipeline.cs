@@ -215,7 +215,7 @@ public sealed class NudgingPipeline
             }
         }
 
-        int h8 = first.Height / StableDiffusionModel.VaeScaleFactor, w8 = first.Width / StableDiffusionModel.VaeScaleFactor;
+        int h8 = first.Height / model.VaeScaleFactor, w8 = first.Width / model.VaeScaleFactor;
         var result = _pipeline.Denoise(new DenoiseRequest
         {
             Conditioning = [cond],

@@ -14,6 +14,7 @@ public sealed class StableDiffusionModelTests(TinyModelFixture tiny)
     public void Loads_every_component_of_the_bundled_tiny_model()
     {
         var m = tiny.Model;
+        Assert.Equal(8, m.VaeScaleFactor); // vae_decoder/config.json: 4 block_out_channels, 2^(4-1)
         Assert.Equal(64, m.DefaultSize); // unet/config.json sample_size 8 × 8
         Assert.Equal(128, m.HiddenSize);
         Assert.NotNull(m.VaeEncoder);
@@ -57,6 +58,54 @@ public sealed class StableDiffusionModelTests(TinyModelFixture tiny)
         File.Delete(copy["tokenizer/merges.txt"]);
         var ex = Assert.Throws<ModelLoadException>(() => StableDiffusionModel.Load(copy.Path, Cpu));
         Assert.Contains("merges.txt", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("[32, 64, 128]", 4, 32)]
+    [InlineData("[32, 64, 128, 128, 256]", 16, 128)]
+    [InlineData(null, 8, 64)]
+    public void The_vae_factor_and_default_size_follow_the_vae_configs_block_out_channels(string? channels, int factor, int size)
+    {
+        using var copy = new ModelFolderCopy();
+        RewriteVaeConfig(copy, channels);
+        using var m = StableDiffusionModel.Load(copy.Path, Cpu);
+        Assert.Equal(factor, m.VaeScaleFactor);
+        Assert.Equal(size, m.DefaultSize); // sample_size 8 × factor
+    }
+
+    [Fact]
+    public void A_block_out_channels_that_is_not_a_list_is_reported_with_its_file()
+    {
+        using var copy = new ModelFolderCopy();
+        RewriteVaeConfig(copy, "96");
+        var ex = Assert.Throws<ModelLoadException>(() => StableDiffusionModel.Load(copy.Path, Cpu));
+        Assert.EndsWith(Path.Combine("vae_decoder", "config.json"), ex.Path);
+        Assert.Contains("block_out_channels", ex.Message);
+    }
+
+    [Fact]
+    public void A_size_that_is_not_a_multiple_of_the_vae_factor_is_rejected_before_any_model_runs()
+    {
+        using var copy = new ModelFolderCopy();
+        RewriteVaeConfig(copy, "[32, 64, 128, 128, 256]");
+        using var m = StableDiffusionModel.Load(copy.Path, Cpu);
+        var pipeline = new DiffusionPipeline(m);
+        var ex = Assert.Throws<ArgumentException>(() => pipeline.Generate(new GenerationRequest { Prompt = "a red circle", Steps = 1, Width = 136, Height = 128 }));
+        Assert.Contains("136×128", ex.Message);
+        Assert.Contains("VAE factor 16", ex.Message);
+    }
+
+    private static void RewriteVaeConfig(ModelFolderCopy copy, string? blockOutChannels)
+    {
+        var path = copy["vae_decoder/config.json"];
+        var config = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        config.Remove("block_out_channels");
+        if (blockOutChannels is not null)
+        {
+            config["block_out_channels"] = JsonNode.Parse(blockOutChannels);
+        }
+
+        File.WriteAllText(path, config.ToJsonString());
     }
 
     [Fact]
