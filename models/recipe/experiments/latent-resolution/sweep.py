@@ -39,6 +39,8 @@ CONFIGS = {
     "f4-6k": dict(vae_ch=(24, 48), unet_steps=6000),
     "f4-2k-aug": dict(vae_ch=(24, 48), unet_steps=2000, drop_colour=0.25),
     "f4-2k-wide": dict(vae_ch=(24, 48), unet_steps=2000, unet_ch=(48, 96)),
+    # Affordable on 2 CPU cores: the committed UNet runs at 8x8 inside one attention-free 16x16 level.
+    "f4-2k-lite": dict(vae_ch=(24, 48), unet_steps=2000, unet="lite"),
 }
 DEADLINE = float(os.environ.get("SWEEP_DEADLINE", 330))  # seconds of training per config, then it stops early
 DEV = "cuda" if torch.cuda.is_available() else "cpu"
@@ -63,6 +65,36 @@ def _to_embedder_input(images01):
 
 
 data.to_embedder_input = _to_embedder_input
+
+
+class LiteUNet16(nn.Module):
+    """16x16 latents: an attention-free outer level (one residual block each way) around the committed UNet's
+    8x8 core, so most of the cost stays at 8x8."""
+
+    def __init__(self, ctx_dim=128, c=32):
+        super().__init__()
+        self.core = nets.UNet(ctx_dim=ctx_dim)
+        self.core.conv_in, self.core.out = nn.Identity(), nn.Identity()
+        temb = self.core.time[-1].out_features
+        self.conv_in = nn.Conv2d(4, c, 3, padding=1)
+        self.enc = nets.ResBlock(c, c, temb)
+        self.down = nn.Conv2d(c, c, 3, stride=2, padding=1)
+        self.up = nn.Conv2d(c, c, 3, padding=1)
+        self.dec = nets.ResBlock(c + c, c, temb)
+        self.out = nn.Sequential(nets._gn(c), nn.SiLU(), nn.Conv2d(c, 4, 3, padding=1))
+
+    def forward(self, sample, timestep, ctx):
+        u = self.core
+        t = u.time(nets.timestep_embedding(timestep, u.temb_dim))
+        e = self.enc(self.conv_in(sample), t)
+        h0 = u.d0a(u.d0r(self.down(e), t), ctx)
+        h1 = u.d1a(u.d1r(u.down(h0), t), ctx)
+        m = u.m2(u.ma(u.m1(h1, t), ctx), t)
+        x = u.u1a(u.u1r(torch.cat([m, h1], 1), t), ctx)
+        x = u.up(F.interpolate(x, size=h0.shape[-2:], mode="nearest"))
+        x = u.u0a(u.u0r(torch.cat([x, h0], 1), t), ctx)
+        x = self.up(F.interpolate(x, size=e.shape[-2:], mode="nearest"))
+        return self.out(self.dec(torch.cat([x, e], 1), t))
 
 
 def lr_at(step, total, peak):
@@ -115,7 +147,8 @@ def train_oracle(path, steps):
         if step % 100 == 0:
             print(f"oracle {step} {loss.item():.3f}", flush=True)
     model.eval()
-    torch.save(model.state_dict(), path)
+    torch.save(model.state_dict(), path + ".tmp")
+    os.replace(path + ".tmp", path)
 
 
 @torch.no_grad()
@@ -182,7 +215,10 @@ def run_config(name, out):
 
     torch.manual_seed(3)
     rng = np.random.default_rng(3)
-    unet = nets.UNet(ctx_dim=hidden.shape[-1], ch=cfg.get("unet_ch", (32, 64))).to(DEV)
+    if cfg.get("unet") == "lite":
+        unet = LiteUNet16(ctx_dim=hidden.shape[-1]).to(DEV)
+    else:
+        unet = nets.UNet(ctx_dim=hidden.shape[-1], ch=cfg.get("unet_ch", (32, 64))).to(DEV)
     opt = torch.optim.AdamW(unet.parameters(), lr=1e-3, weight_decay=0.0)
     ac = schedule.alphas_cumprod().to(DEV)
     total = 20 if SMOKE else cfg["unet_steps"]
@@ -252,6 +288,8 @@ def generate(tok, de, vae, unet, scaling, lshape, prompts, seeds, guidance=3.0, 
 
 @torch.no_grad()
 def evaluate(name, tok, de, vae, unet, scaling, lshape):
+    while not os.path.exists(os.environ["ORACLE"]):  # still training in the parent process
+        time.sleep(5)
     oracle = Oracle().to(DEV)
     oracle.load_state_dict(torch.load(os.environ["ORACLE"], map_location=DEV))
     oracle.eval()
@@ -315,11 +353,12 @@ def main():
     if DEV == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = False
     oracle = os.environ.get("ORACLE_PATH", os.path.join(out, "oracle.pt"))
+    # The configurations only need the oracle when they evaluate, so it trains while they do.
+    env = dict(os.environ, ORACLE=oracle, PYTHONUNBUFFERED="1", OMP_NUM_THREADS="2")
+    procs = [subprocess.Popen([sys.executable, __file__, out, "--one", n], env=env) for n in names]
     t0 = time.time()
     train_oracle(oracle, 30 if SMOKE else int(os.environ.get("ORACLE_STEPS", 800)))
     print(f"oracle trained in {time.time() - t0:.0f}s", flush=True)
-    env = dict(os.environ, ORACLE=oracle, PYTHONUNBUFFERED="1", OMP_NUM_THREADS="2")
-    procs = [subprocess.Popen([sys.executable, __file__, out, "--one", n], env=env) for n in names]
     for p in procs:
         p.wait()
     rows = [json.load(open(os.path.join(out, f"{n}.json"))) for n in names if os.path.exists(os.path.join(out, f"{n}.json"))]
