@@ -270,7 +270,6 @@ def run_config(name, out):
 def generate(tok, de, vae, unet, scaling, lshape, prompts, seeds, guidance=3.0, steps=20):
     cond = text_states(de, tok, prompts)
     uncond = text_states(de, tok, [""]).expand(len(prompts), -1, -1)
-    gen = torch.Generator().manual_seed(0)
     noise = torch.stack([torch.randn(*lshape, generator=torch.Generator().manual_seed(s)) for s in seeds]).to(DEV)
     sched = schedule.PNDM()
     sched.set_timesteps(steps)
