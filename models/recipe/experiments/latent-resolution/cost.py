@@ -17,7 +17,7 @@ def bench(name, model, make, steps=15):
     print(f"{name}: {(time.time()-t0)/steps*1000:.0f} ms/step", flush=True)
 ctx = torch.randn(64, 77, 128)
 for hw in (8, 16):
-    bench(f"unet (32,64) {hw}x{hw} b64", nets.UNet(), lambda m: F.mse_loss(m(torch.randn(64,4,hw,hw), torch.randint(0,1000,(64,)), ctx), torch.randn(64,4,hw,hw)))
+    bench(f"unet (32,64) {hw}x{hw} b64", nets.UNet(ch=(32, 64)), lambda m: F.mse_loss(m(torch.randn(64,4,hw,hw), torch.randint(0,1000,(64,)), ctx), torch.randn(64,4,hw,hw)))
 bench("lite unet 16x16 b64", sweep.LiteUNet16(), lambda m: F.mse_loss(m(torch.randn(64,4,16,16), torch.randint(0,1000,(64,)), ctx), torch.randn(64,4,16,16)))
 for ch in ((24,48,96),(24,48)):
     bench(f"vae {ch} b32", nets.Autoencoder(ch=ch), lambda m: F.mse_loss(m.decode(m.encode(x := torch.randn(32,3,64,64))[0]), x))

@@ -73,7 +73,7 @@ class LiteUNet16(nn.Module):
 
     def __init__(self, ctx_dim=128, c=32):
         super().__init__()
-        self.core = nets.UNet(ctx_dim=ctx_dim)
+        self.core = nets.UNet(ctx_dim=ctx_dim, ch=(32, 64))  # the pre-2026-11-29 recipe width
         self.core.conv_in, self.core.out = nn.Identity(), nn.Identity()
         temb = self.core.time[-1].out_features
         self.conv_in = nn.Conv2d(4, c, 3, padding=1)
