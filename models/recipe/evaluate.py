@@ -185,7 +185,7 @@ by `models/recipe/evaluate.py` in the same build; regenerate with `models/recipe
 
 ## Data
 - 64×64 RGB scenes from a caption grammar: {len(toyworld.SHAPES)} shapes ({", ".join(toyworld.SHAPES)}),
-  {len(toyworld.COLOURS)} colours, {len(toyworld.SIZES)} sizes (radius {', '.join(f'{r:g}' for r in toyworld.SIZES.values())} px), random position and rotation, and 4 backgrounds
+  {len(toyworld.COLOURS)} colours, {len(toyworld.SIZES)} sizes, random position and rotation, and 4 backgrounds
   (plain, gradient, striped, checkered) in a second colour. Captions: "a small red star on a striped blue
   background"; variants drop the size and/or the background style ("a red circle on a blue background").
 - {data.N_GRAMMAR} rendered training scenes; {len(toyworld.HELD_OUT_PAIRS)} colour/shape pairs are held out entirely
@@ -198,10 +198,10 @@ by `models/recipe/evaluate.py` in the same build; regenerate with `models/recipe
 | component | what | parameters | steps × batch | wall time |
 |---|---|---|---|---|
 | text encoder / embedder text tower | causal pre-LN transformer, 3 layers, d=128, 4 heads, final LN, EOS pooling | {params["text"]:,} | (trained with the embedder) | |
-| embedder image tower | CNN, 4×4 patchify stem, 3 residual stages, 2×2 average + global max pooling, linear projection to 128 | {params["image"]:,} | | |
-| embedder (both towers + projection) | CLIP contrastive loss (duplicates counted as positives); half of each batch rendered as shape hard-negative groups | {params["embedder"]:,} | {steps["embedder"]} × {meta["batch"]["embedder"]} | {secs["embedder"]:.0f} s |
+| embedder image tower | CNN, 4×4 patchify stem, 3 residual stages, linear projection to 128 | {params["image"]:,} | | |
+| embedder (both towers + projection) | CLIP contrastive loss (duplicates counted as positives) | {params["embedder"]:,} | {steps["embedder"]} × {meta["batch"]["embedder"]} | {secs["embedder"]:.0f} s |
 | VAE | KL autoencoder 3×64×64 ↔ 4×8×8 (factor 8), KL weight 1e-4 | {params["vae"]:,} | {steps["vae"]} × {meta["batch"]["vae"]} | {secs["vae"]:.0f} s |
-| UNet | ε-prediction, 2 levels (48, 96 ch), self+cross-attention blocks on the 77×128 text states, CFG dropout 10%, min-SNR-5 loss weighting | {params["unet"]:,} | {steps["unet"]} × {meta["batch"]["unet"]} | {secs["unet"]:.0f} s |
+| UNet | ε-prediction, 2 levels (32, 64 ch), self+cross-attention blocks on the 77×128 text states, CFG dropout 10% | {params["unet"]:,} | {steps["unet"]} × {meta["batch"]["unet"]} | {secs["unet"]:.0f} s |
 
 Noise schedule: Stable Diffusion 1.4's (scaled_linear, 0.00085–0.012, 1000 steps). The text encoder is the
 embedder's text transformer, frozen during UNet training, as SD uses CLIP's.

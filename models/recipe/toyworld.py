@@ -15,9 +15,7 @@ COLOURS = {
     "pink": (250, 130, 190),
 }
 SHAPES = ["circle", "square", "triangle", "star", "ring", "cross", "diamond", "hexagon"]
-# Radii in pixels. At the VAE's factor 8 a small shape spans about 3 latent pixels; at radius 9 (before
-# 2026-11-29) it spanned 2 and the generator could not draw it distinctly (see the card's known shortfalls).
-SIZES = {"small": 12.0, "large": 20.0}
+SIZES = {"small": 9.0, "large": 18.0}
 BACKGROUNDS = ["plain", "gradient", "striped", "checkered"]
 
 # Colour/shape pairs never shown in training: the generalization test set.
