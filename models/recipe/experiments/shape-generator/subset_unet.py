@@ -2,6 +2,7 @@
 (6000 renders of the trained colour/shape pairs, captions with and without the size and style words), with the
 committed VAE and text encoder and the recipe's own training loop, 1100 steps x 64 (787 s on 2 cores).
 Question: is the full world's variety what keeps the UNet from drawing outlines?
+START=path.pt continues from an earlier run (STEPS steps, default 1100).
 Run from the repository root; writes SUBSET_UNET (default /tmp/subset-unet.pt). Judge it with judge_large_plain.py.
 """
 import os, sys, json, time, importlib.util
@@ -9,7 +10,6 @@ import numpy as np, torch
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))  # models/recipe
 import export, toyworld, data, train, nets, pipeline
 torch.set_num_threads(2)
-JUDGE = os.environ.get("JUDGE_RECIPE", "/tmp/build/models/recipe")
 SUBSET_UNET = os.environ.get("SUBSET_UNET", "/tmp/subset-unet.pt")
 tok, meta, de, vae, unet0 = export.load()
 scaling = meta["scaling_factor"]
@@ -28,6 +28,8 @@ with torch.no_grad():
     hidden = train.encode_captions(de.text, np.array([tok(c) for c in uniq]))
     uncond = train.encode_captions(de.text, np.array([tok("")]))[0]
 print("data", lat.shape, hidden.shape, flush=True)
-unet, secs = train.train_unet({"caption_index": ci}, lat, hidden, uncond, total=STEPS, label="subset-unet")
+START = os.environ.get("START")  # continue from a saved subset UNet with a fresh cosine schedule (peak 5e-4), as UNET_REFINE_STEPS does
+unet, secs = train.train_unet({"caption_index": ci}, lat, hidden, uncond, total=STEPS, label="subset-unet",
+                              **(dict(start=torch.load(START), seed=4, peak=5e-4) if START else {}))
 torch.save(unet.state_dict(), SUBSET_UNET)
 print("trained", secs, flush=True)
