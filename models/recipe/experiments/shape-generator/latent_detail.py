@@ -1,19 +1,15 @@
 """Where the shape lives in the committed VAE's latent: 128 large shapes on plain backgrounds, judged by the candidate
-build's shape-aware embedder (see judge_large_plain.py for JUDGE_RECIPE) as renders, after the VAE round trip,
+build's shape-aware embedder (shape_judge.py) as renders, after the VAE round trip,
 with Gaussian noise added to the latent, and with the latent blurred over 3x3 latent pixels.
 Run from the repository root.
 """
-import os
-import sys, importlib.util, numpy as np, torch, torch.nn.functional as F
+import os, sys, numpy as np, torch, torch.nn.functional as F
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))  # models/recipe
-import export, toyworld, data
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import export, toyworld, data, shape_judge
 torch.set_num_threads(2)
-JUDGE = os.environ.get("JUDGE_RECIPE", "/tmp/build/models/recipe")
-SUBSET_UNET = os.environ.get("SUBSET_UNET", "/tmp/subset-unet.pt")
-spec = importlib.util.spec_from_file_location("cnets", os.path.join(JUDGE, "nets.py"))
-cnets = importlib.util.module_from_spec(spec); spec.loader.exec_module(cnets)
 tok, meta, de, vae, _ = export.load()
-judge = cnets.DualEncoder(len(tok.vocab)); judge.load_state_dict(torch.load(os.path.join(JUDGE, "work", "embedder.pt"))); judge.eval()
+judge = shape_judge.load(tok)
 colours, shapes = list(toyworld.COLOURS), toyworld.SHAPES
 rng = np.random.default_rng(0)
 scenes = []
@@ -22,15 +18,8 @@ for i in range(128):
     scenes.append((c, s, b))
 imgs = torch.cat([data.to_pixels(toyworld.render(("large", c, s, "plain", b), rng)[None]) for c, s, b in scenes])
 sc = meta["scaling_factor"]
-@torch.no_grad()
 def acc(x):
-    v = F.normalize(judge.image_embeds(data.to_embedder_input((x.clamp(-1, 1) + 1) / 2)), dim=-1)
-    ok = 0
-    for i, (c, s, b) in enumerate(scenes):
-        ids = torch.tensor([tok(f"a large {c} {t} on a plain {b} background") for t in shapes], dtype=torch.int32)
-        t = F.normalize(judge.text_embeds(ids), dim=-1)
-        ok += shapes[(v[i:i+1] @ t.T).argmax().item()] == s
-    return ok
+    return sum(shape_judge.chosen_shapes(judge, tok, x[i:i + 1], c, b)[0] == s for i, (c, s, b) in enumerate(scenes))
 with torch.no_grad():
     z = vae.encode(imgs)[0] * sc
     print("renders", acc(imgs), "/128")

@@ -5,13 +5,13 @@ Question: is the full world's variety what keeps the UNet from drawing outlines?
 START=path.pt continues from an earlier run (STEPS steps, default 1100).
 Run from the repository root; writes SUBSET_UNET (default /tmp/subset-unet.pt). Judge it with judge_large_plain.py.
 """
-import os, sys, json, time, importlib.util
+import os, sys
 import numpy as np, torch
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))  # models/recipe
-import export, toyworld, data, train, nets, pipeline
+import export, toyworld, train
 torch.set_num_threads(2)
 SUBSET_UNET = os.environ.get("SUBSET_UNET", "/tmp/subset-unet.pt")
-tok, meta, de, vae, unet0 = export.load()
+tok, meta, de, vae, _ = export.load()
 scaling = meta["scaling_factor"]
 rng = np.random.default_rng(5)
 colours, shapes = list(toyworld.COLOURS), toyworld.SHAPES
