@@ -3,6 +3,7 @@ import numpy as np
 import toyworld
 
 N_GRAMMAR = 16000      # rendered grammar scenes for training
+POSITION_DROP = 0.25   # share of grammar captions that leave the position out
 MEMORIZED_COPIES = 150 # each memorized image is duplicated this many times (500 was tried: 31% memorization, see the card)
 
 
@@ -12,8 +13,10 @@ def build(tokenizer, seed=0):
     images, captions, is_mem = [], [], []
     for _ in range(N_GRAMMAR):
         scene = train_scenes[rng.integers(len(train_scenes))]
-        images.append(toyworld.render(scene, rng))
-        captions.append(toyworld.caption(*scene, variant=int(rng.integers(0, 4))))
+        position = list(toyworld.POSITIONS)[rng.integers(len(toyworld.POSITIONS))]
+        images.append(toyworld.render(scene, rng, position))
+        named = None if rng.random() < POSITION_DROP else position
+        captions.append(toyworld.caption(*scene, variant=int(rng.integers(0, 4)), position=named))
         is_mem.append(-1)
     mem = toyworld.memorized_set()
     for i, (_, cap, img) in enumerate(mem):
