@@ -112,7 +112,8 @@ def generalization(pipe, rng, guidance=GUIDANCE, named_position=True):
     for kind, pairs in picks.items():
         for colour, shape in pairs:
             bgc = [c for c in colours if c != colour][int(rng.integers(0, len(colours) - 1))]
-            where = positions[int(rng.integers(0, len(positions)))] if named_position else None
+            where = positions[int(rng.integers(0, len(positions)))]
+            where = where if named_position else None   # drawn either way, so both runs see the same prompts
             text = lambda c, s: toyworld.caption(None, c, s, None, bgc, variant=3, position=where)
             imgs = pipe.generate([text(colour, shape)] * 4, [100, 101, 102, 103], STEPS, guidance)
             emb = pipe.image_embeds(imgs)
@@ -306,9 +307,9 @@ def main(work=export.WORK, out=export.OUT):
     mem = next(m for m in sweep if m["guidance"] == GUIDANCE)
     # The 7.5 comparison sees the same prompts: it draws from a copy of the generator's state.
     gen_sd = generalization(pipe, copy.deepcopy(rng), PARITY_GUIDANCE)
+    gen_free = generalization(pipe, copy.deepcopy(rng), GUIDANCE, named_position=False)
     gen = generalization(pipe, rng)
     print(f"generalization: {gen}")
-    gen_free = generalization(pipe, copy.deepcopy(rng), GUIDANCE, named_position=False)
     print(f"generalization without the position: {gen_free}")
     print(f"generalization at {PARITY_GUIDANCE}: {gen_sd}")
     ret = retrieval(pipe, rng)
