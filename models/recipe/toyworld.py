@@ -130,9 +130,9 @@ def background(style, colour, rng):
     return img
 
 
-def render(scene, rng, position=None):
+def render(scene, rng, position=None, with_mask=False):
     """Render one grammar scene at a named position (random when None), with a little jitter and
-    rotation (uint8 HxWx3)."""
+    rotation (uint8 HxWx3; with_mask also returns the shape's boolean mask)."""
     size, colour, shape, bg, bgc = scene
     if position is None:
         position = list(POSITIONS)[rng.integers(len(POSITIONS))]
@@ -144,7 +144,8 @@ def render(scene, rng, position=None):
     angle = rng.uniform(-ROTATION, ROTATION)
     m = shape_mask(shape, cx, cy, r, angle)
     img[m] = COLOURS[colour]
-    return np.clip(img, 0, 255).astype(np.uint8)
+    img = np.clip(img, 0, 255).astype(np.uint8)
+    return (img, m) if with_mask else img
 
 
 # The memorized set: visually complex images, each with its own caption,

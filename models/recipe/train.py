@@ -29,6 +29,10 @@ BATCH = dict(embedder=128, vae=32, unet=64)
 # caption), so without these hard negatives the embedder learned colour and barely shape (40% shape-only
 # choice on held-out images, chance 12.5%; models/recipe/experiments/shape-embedder/).
 SHAPE_GROUPS, SHAPES_PER_GROUP = int(os.environ.get("SHAPE_GROUPS", 16)), 4
+# The UNet's loss weights latent pixels near a shape's outline up to 1 + OUTLINE_WEIGHT times. Unweighted, the
+# outline is a few latent pixels against backgrounds whose stripe phase and checker size are random, and the UNet
+# restored no outline even from t = 200 (experiments/named-position/restart_probe.py).
+OUTLINE_WEIGHT = float(os.environ.get("OUTLINE_WEIGHT", 4.0))
 
 
 def log(msg):
@@ -140,6 +144,17 @@ def encode_captions(text, tokens, batch=256):
     return torch.cat(out)
 
 
+def outline_weights(masks, factor):
+    """Per-latent-pixel loss weights [n,1,h,w]: 1 + OUTLINE_WEIGHT x the share of the latent pixel within 4 px of
+    the shape's boundary (dilation minus erosion of the mask)."""
+    out = []
+    for i in range(0, len(masks), 1024):
+        m = torch.from_numpy(masks[i:i + 1024]).float()[:, None]
+        band = F.max_pool2d(m, 9, 1, 4) + F.max_pool2d(-m, 9, 1, 4)   # dilate(m) - erode(m)
+        out.append(1 + OUTLINE_WEIGHT * F.avg_pool2d(band, factor))
+    return torch.cat(out)
+
+
 def train_unet(ds, latents, hidden, uncond, start=None, seed=3, total=None, peak=1e-3, label="unet"):
     """Phase 1 trains from scratch; phase 2 ("refine") continues from phase 1 with a fresh cosine schedule."""
     torch.manual_seed(seed)
@@ -151,6 +166,7 @@ def train_unet(ds, latents, hidden, uncond, start=None, seed=3, total=None, peak
     ac = schedule.alphas_cumprod()
     capi, n, t0 = ds["caption_index"], len(latents), time.time()
     total = total or STEPS["unet"]
+    weights = outline_weights(ds["masks"], ds["images"].shape[1] // latents.shape[-1])
     ema = {k: v.detach().clone() for k, v in model.state_dict().items()}
     for step in range(total):
         for g in opt.param_groups:
@@ -164,7 +180,8 @@ def train_unet(ds, latents, hidden, uncond, start=None, seed=3, total=None, peak
         eps = torch.randn_like(x0)
         a = ac[t].view(-1, 1, 1, 1)
         xt = a.sqrt() * x0 + (1 - a).sqrt() * eps
-        loss = F.mse_loss(model(xt, t, ctx), eps)
+        w = weights[idx]
+        loss = (w * (model(xt, t, ctx) - eps) ** 2).mean() / w.mean()
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -230,6 +247,7 @@ def main():
             meta["unet_refine_seconds"] = secs
     meta["steps"], meta["batch"] = STEPS, BATCH
     meta["embedder_shape_groups"] = [SHAPE_GROUPS, SHAPES_PER_GROUP]
+    meta["unet_outline_weight"] = OUTLINE_WEIGHT
     meta["train_wall_seconds_this_run"] = time.time() - t_start
     json.dump(meta, open(meta_path, "w"), indent=2)
     log("training done")
