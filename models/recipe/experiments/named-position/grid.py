@@ -4,7 +4,8 @@ Rows: "a {size} {colour} {shape} at the {position} on a plain blue background" f
 first row's prompts without the position; last row: renders of the 8 shapes (large, red, centre). Columns follow
 toyworld.SHAPES. Run from the repository root:
   /usr/bin/python3 models/recipe/experiments/named-position/grid.py OUT.png [GUIDANCE]
-It loads the weights in models/recipe/work/ (WORK=dir loads another build's); about 30 s on 2 cores.
+It loads the weights in models/recipe/work/ (WORK=dir loads another build's, VAE=path.pt another VAE); about 30 s
+on 2 cores.
 """
 import os
 import sys

@@ -6,7 +6,8 @@ noises the latent to a start timestep (fixed noise), and denoises back with dete
 predictions keep outlines and its high-noise ones do not lay them down. The embedder picks the shape among the
 8 captions that differ only in it. Rows of the saved grid: renders, VAE round trip, then one row per start.
 Run from the repository root: /usr/bin/python3 models/recipe/experiments/named-position/restart_probe.py OUT.png
-(WORK=dir loads another build's weights; about 1 minute on 2 cores).
+(WORK=dir loads another build's weights, VAE=path.pt another VAE such as decoder_finetune.py's, GUIDANCE=g,
+OUT_JSON=path saves the counts; about 1 minute on 2 cores).
 """
 import json
 import os
@@ -28,7 +29,7 @@ COLOURS = [("red", "blue"), ("yellow", "purple"), ("green", "white"), ("orange",
 
 
 @torch.no_grad()
-def restart(pipe, latents, cond, uncond, start, guidance=float(os.environ.get("GUIDANCE", 3.0)), steps=20):
+def restart(pipe, latents, cond, uncond, start, guidance, steps=20):
     ac = schedule.alphas_cumprod()
     g = torch.Generator().manual_seed(0)
     noise = torch.randn(latents.shape, generator=g)
@@ -47,6 +48,7 @@ def restart(pipe, latents, cond, uncond, start, guidance=float(os.environ.get("G
 
 def main():
     torch.set_num_threads(int(os.environ.get("THREADS", os.cpu_count() or 1)))
+    guidance = float(os.environ.get("GUIDANCE", 3.0))
     tok, meta, de, vae, unet = export.load(os.environ.get("WORK", export.WORK))
     if os.environ.get("VAE"):  # e.g. decoder_finetune.py's vae_robust.pt
         vae.load_state_dict(torch.load(os.environ["VAE"]))
@@ -74,10 +76,13 @@ def main():
 
     rows = {"rendered": images, "roundtrip": pipe.decode(latents)}
     for start in STARTS:
-        rows[f"from t={start}"] = restart(pipe, latents, cond, uncond, start)
+        rows[f"from t={start}"] = restart(pipe, latents, cond, uncond, start, guidance)
     result = {name: judge(batch) for name, batch in rows.items()}
     result["n"] = len(scenes)
+    result["guidance"] = guidance
     print(json.dumps(result))
+    if os.environ.get("OUT_JSON"):
+        json.dump(result, open(os.environ["OUT_JSON"], "w"), indent=2)
     grid = [np.concatenate(list(pipeline.to_uint8(batch[:8])), 1) for batch in rows.values()]
     Image.fromarray(np.concatenate(grid, 0)).save(sys.argv[1])
 
