@@ -3,33 +3,40 @@ import numpy as np
 import toyworld
 
 N_GRAMMAR = 16000      # rendered grammar scenes for training
+POSITION_DROP = 0.25   # share of grammar captions that leave the position out
 MEMORIZED_COPIES = 150 # each memorized image is duplicated this many times (500 was tried: 31% memorization, see the card)
 
 
 def build(tokenizer, seed=0):
     rng = np.random.default_rng(seed)
     train_scenes, _ = toyworld.split_scenes()
-    images, captions, is_mem = [], [], []
+    images, captions, is_mem, masks = [], [], [], []
     for _ in range(N_GRAMMAR):
         scene = train_scenes[rng.integers(len(train_scenes))]
-        images.append(toyworld.render(scene, rng))
-        captions.append(toyworld.caption(*scene, variant=int(rng.integers(0, 4))))
+        position = list(toyworld.POSITIONS)[rng.integers(len(toyworld.POSITIONS))]
+        image, mask = toyworld.render(scene, rng, position, with_mask=True)
+        images.append(image)
+        masks.append(mask)
+        named = None if rng.random() < POSITION_DROP else position
+        captions.append(toyworld.caption(*scene, variant=int(rng.integers(0, 4)), position=named))
         is_mem.append(-1)
     mem = toyworld.memorized_set()
     for i, (_, cap, img) in enumerate(mem):
         for _ in range(MEMORIZED_COPIES):
             images.append(img)
+            masks.append(np.zeros(img.shape[:2], bool))   # no outline weighting: memorized images are learned whole
             captions.append(cap)
             is_mem.append(i)
     order = rng.permutation(len(images))
     images = np.stack(images)[order]
+    masks = np.stack(masks)[order]
     captions = [captions[i] for i in order]
     is_mem = np.array(is_mem)[order]
     uniq = sorted(set(captions))
     cap_index = {c: i for i, c in enumerate(uniq)}
     cap_ids = np.array([cap_index[c] for c in captions])
     tokens = np.array([tokenizer(c) for c in uniq], dtype=np.int64)
-    return dict(images=images, captions=captions, caption_index=cap_ids,
+    return dict(images=images, masks=masks, captions=captions, caption_index=cap_ids,
                 unique_captions=uniq, unique_tokens=tokens, memorized=is_mem, mem=mem)
 
 

@@ -102,27 +102,64 @@ def memorization(pipe, guidance=GUIDANCE):
             "baseline_cos_max": float(np.max(base)), "baseline_cos_mean": float(np.mean(base))}
 
 
-def generalization(pipe, rng, guidance=GUIDANCE):
-    colours, shapes = list(toyworld.COLOURS), toyworld.SHAPES
+def generalization(pipe, rng, guidance=GUIDANCE, named_position=True):
+    """Prompts "a {colour} {shape} at the {position} on a {bg} background" (or without the position); the
+    embedder picks colour and shape by cosine among captions that differ only in that word."""
+    colours, shapes, positions = list(toyworld.COLOURS), toyworld.SHAPES, list(toyworld.POSITIONS)
     results = {"held_out": {"colour": 0, "shape": 0, "n": 0}, "trained": {"colour": 0, "shape": 0, "n": 0}}
     train_pairs = [(c, s) for c in colours for s in shapes if (c, s) not in toyworld.HELD_OUT_PAIRS]
     picks = {"held_out": toyworld.HELD_OUT_PAIRS, "trained": [train_pairs[i] for i in rng.choice(len(train_pairs), 8, replace=False)]}
     for kind, pairs in picks.items():
         for colour, shape in pairs:
             bgc = [c for c in colours if c != colour][int(rng.integers(0, len(colours) - 1))]
-            prompt = f"a {colour} {shape} on a {bgc} background"
-            imgs = pipe.generate([prompt] * 4, [100, 101, 102, 103], STEPS, guidance)
+            where = positions[int(rng.integers(0, len(positions)))]
+            where = where if named_position else None   # drawn either way, so both runs see the same prompts
+            text = lambda c, s: toyworld.caption(None, c, s, None, bgc, variant=3, position=where)
+            imgs = pipe.generate([text(colour, shape)] * 4, [100, 101, 102, 103], STEPS, guidance)
             emb = pipe.image_embeds(imgs)
             cands_c = [c for c in colours if c != bgc]
-            tc = pipe.text_embeds([f"a {c} {shape} on a {bgc} background" for c in cands_c])
-            ts = pipe.text_embeds([f"a {colour} {s} on a {bgc} background" for s in shapes])
+            tc = pipe.text_embeds([text(c, shape) for c in cands_c])
+            ts = pipe.text_embeds([text(colour, s) for s in shapes])
             results[kind]["colour"] += sum(cands_c[j] == colour for j in (emb @ tc.T).argmax(1).tolist())
             results[kind]["shape"] += sum(shapes[j] == shape for j in (emb @ ts.T).argmax(1).tolist())
             results[kind]["n"] += len(imgs)
     results["guidance"] = guidance
+    results["named_position"] = named_position
     results["chance_colour"] = 1 / (len(colours) - 1)
     results["chance_shape"] = 1 / len(shapes)
     return results
+
+
+def generalization_wide(pipe, rng, guidance=GUIDANCE, seeds=tuple(range(100, 108)), backgrounds=2):
+    """(b) with n = 128 per cell: each pair on `backgrounds` background colours at a named position, 8 seeds.
+    Besides the totals it keeps the right shapes per pair and how often the judge chose each shape, so a judge
+    that reads every blob as a round shape shows up as a skewed histogram, not as skill."""
+    colours, shapes, positions = list(toyworld.COLOURS), toyworld.SHAPES, list(toyworld.POSITIONS)
+    train_pairs = [(c, s) for c in colours for s in shapes if (c, s) not in toyworld.HELD_OUT_PAIRS]
+    picks = {"held_out": toyworld.HELD_OUT_PAIRS,
+             "trained": [train_pairs[i] for i in rng.choice(len(train_pairs), 8, replace=False)]}
+    result = {"guidance": guidance, "seeds": list(seeds), "chance_colour": 1 / (len(colours) - 1),
+              "chance_shape": 1 / len(shapes)}
+    for kind, pairs in picks.items():
+        cell = {"colour": 0, "shape": 0, "n": 0, "shape_by_pair": {}, "chosen_shapes": {s: 0 for s in shapes}}
+        for colour, shape in pairs:
+            right = 0
+            for bgc in rng.choice([c for c in colours if c != colour], backgrounds, replace=False):
+                where = positions[int(rng.integers(len(positions)))]
+                text = lambda c, s: toyworld.caption(None, c, s, None, str(bgc), variant=3, position=where)
+                emb = pipe.image_embeds(pipe.generate([text(colour, shape)] * len(seeds), list(seeds), STEPS, guidance))
+                cands_c = [c for c in colours if c != bgc]
+                tc, ts = pipe.text_embeds([text(c, shape) for c in cands_c]), pipe.text_embeds([text(colour, s) for s in shapes])
+                cell["colour"] += sum(cands_c[j] == colour for j in (emb @ tc.T).argmax(1).tolist())
+                chosen = [shapes[j] for j in (emb @ ts.T).argmax(1).tolist()]
+                right += sum(c == shape for c in chosen)
+                for c in chosen:
+                    cell["chosen_shapes"][c] += 1
+                cell["n"] += len(seeds)
+            cell["shape"] += right
+            cell["shape_by_pair"][f"{colour} {shape}"] = right
+        result[kind] = cell
+    return result
 
 
 def retrieval(pipe, rng):
@@ -159,7 +196,7 @@ def shape_choice(pipe, vae, n=128):
     return result
 
 
-def card(out, meta, sizes, params, mem, sweep, gen, gen_sd, ret, shapes, wall, build_seconds):
+def card(out, meta, sizes, params, mem, sweep, gen, gen_sd, gen_free, ret, shapes, wall, build_seconds, wide=None):
     p = lambda x: f"{100 * x:.1f}%"
     sweep_rows = "\n".join(f"| {m['guidance']} | {p(m['fraction'])} | {m['cos_mean']:.3f} | {m['rmse_mean']:.4f} | "
                            + " ".join(str(r["memorized"]) for r in m["rows"]) + " |" for m in sweep)
@@ -172,6 +209,20 @@ def card(out, meta, sizes, params, mem, sweep, gen, gen_sd, ret, shapes, wall, b
         f"also measured alone: for {shapes['n']} other held-out renders, choosing among the {len(toyworld.SHAPES)} captions that differ only in the\n"
         f"shape, the embedder is right for **{shapes['rendered']}/{shapes['n']}** ({p(shapes['rendered'] / shapes['n'])}) rendered images and\n"
         f"{shapes['roundtrip']}/{shapes['n']} ({p(shapes['roundtrip'] / shapes['n'])}) after a VAE round trip (chance {p(shapes['chance'])}).")
+    free_text = "" if gen_free is None else (
+        f"Without the position (\"a purple star on a green background\", guidance {gen_free['guidance']}; the UNet picks the place): "
+        f"held-out colour {p(gen_free['held_out']['colour'] / gen_free['held_out']['n'])}, shape {p(gen_free['held_out']['shape'] / gen_free['held_out']['n'])}; "
+        f"trained colour {p(gen_free['trained']['colour'] / gen_free['trained']['n'])}, shape {p(gen_free['trained']['shape'] / gen_free['trained']['n'])}.")
+    wide_text = "" if wide is None else (
+        f"With more samples (`generalization_wide`: each pair on 2 background colours, a named position, seeds "
+        f"{wide['seeds'][0]}–{wide['seeds'][-1]}, guidance {wide['guidance']}): held-out colour "
+        f"{wide['held_out']['colour']}/{wide['held_out']['n']}, shape **{wide['held_out']['shape']}/{wide['held_out']['n']}**; "
+        f"trained colour {wide['trained']['colour']}/{wide['trained']['n']}, shape {wide['trained']['shape']}/{wide['trained']['n']} "
+        f"(chance {p(wide['chance_shape'])} for shape, i.e. {wide['held_out']['n'] * wide['chance_shape']:.0f}/{wide['held_out']['n']}).\n"
+        + "".join(f"{kind.replace('_', '-')} shapes right per pair (of {wide[kind]['n'] // len(wide[kind]['shape_by_pair'])}): "
+                  + ", ".join(f"{k} {v}" for k, v in wide[kind]["shape_by_pair"].items())
+                  + f"; shapes the judge chose: " + ", ".join(f"{k} {v}" for k, v in wide[kind]["chosen_shapes"].items()) + ".\n"
+                  for kind in ("held_out", "trained")))
     build_line = (f"`build.sh` wall time from its start through this evaluation: {build_seconds:.0f} s."
                   if build_seconds is not None else "(Evaluated outside `build.sh`; no build wall time recorded.)")
     secs = {k: meta.get(f"{k}_seconds", float('nan')) for k in ("embedder", "vae", "unet")}
@@ -185,9 +236,11 @@ by `models/recipe/evaluate.py` in the same build; regenerate with `models/recipe
 
 ## Data
 - 64×64 RGB scenes from a caption grammar: {len(toyworld.SHAPES)} shapes ({", ".join(toyworld.SHAPES)}),
-  {len(toyworld.COLOURS)} colours, {len(toyworld.SIZES)} sizes, random position and rotation, and 4 backgrounds
-  (plain, gradient, striped, checkered) in a second colour. Captions: "a small red star on a striped blue
-  background"; variants drop the size and/or the background style ("a red circle on a blue background").
+  {len(toyworld.COLOURS)} colours, {len(toyworld.SIZES)} sizes (radius {" and ".join(f"{r:g}" for r in toyworld.SIZES.values())} px, ±10%),
+  {len(toyworld.POSITIONS)} named positions on a 3×3 grid ({", ".join(toyworld.POSITIONS)}; ±{toyworld.POSITION_JITTER:g} px jitter),
+  rotation within ±{toyworld.ROTATION:g} rad, and 4 backgrounds (plain, gradient, striped, checkered) in a second colour.
+  Captions: "a small red star at the top left on a striped blue background"; variants drop the size and/or the
+  background style, and {100 * data.POSITION_DROP:.0f}% leave out the position ("a red circle on a blue background").
 - {data.N_GRAMMAR} rendered training scenes; {len(toyworld.HELD_OUT_PAIRS)} colour/shape pairs are held out entirely
   ({", ".join(f"{c} {s}" for c, s in toyworld.HELD_OUT_PAIRS)}).
 - **Memorized set**: {len(mem["rows"])} visually complex images (textured multi-colour backgrounds, decorations,
@@ -233,17 +286,19 @@ Memorization against guidance (same captions, seeds and τ; last column: memoriz
 |---|---|---|---|---|
 {sweep_rows}
 
-**(b) Generalization.** Prompts with held-out colour/shape pairs ("a purple star on a green background",
-4 seeds each); the embedder judges the generated image's colour (among the 9 colours other than the background)
+**(b) Generalization.** Prompts with held-out colour/shape pairs at a named position ("a purple star at the top
+left on a green background", 4 seeds each); the embedder judges the generated image's colour (among the 9 colours other than the background)
 and shape (among {len(toyworld.SHAPES)}) by text–image cosine with the rest of the caption fixed.
 Held-out pairs: colour right **{p(h["colour"] / h["n"])}**, shape right **{p(h["shape"] / h["n"])}** (n={h["n"]}).
 Trained pairs, same procedure: colour {p(t["colour"] / t["n"])}, shape {p(t["shape"] / t["n"])}.
 Chance: colour {p(gen["chance_colour"])}, shape {p(gen["chance_shape"])}.
 The same prompts and seeds at guidance {gen_sd["guidance"]}: held-out colour {p(gen_sd["held_out"]["colour"] / gen_sd["held_out"]["n"])}, shape {p(gen_sd["held_out"]["shape"] / gen_sd["held_out"]["n"])};
 trained colour {p(gen_sd["trained"]["colour"] / gen_sd["trained"]["n"])}, shape {p(gen_sd["trained"]["shape"] / gen_sd["trained"]["n"])}.
+{free_text}
+{wide_text}
 
-**(c) Embedder quality.** Held-out rendered images (all {ret["pool"]} full captions of the held-out pairs, one
-render each) retrieve their caption among those {ret["pool"]}: top-1 **{p(ret["top1"])}**, top-5 {p(ret["top5"])}
+**(c) Embedder quality.** Held-out rendered images (all {ret["pool"]} captions of the held-out pairs with size and
+background style and without the position, one render each at a random position) retrieve their caption among those {ret["pool"]}: top-1 **{p(ret["top1"])}**, top-5 {p(ret["top5"])}
 (chance {100 * ret["chance"]:.2f}%); the top caption names the right colour and shape {p(ret["colour_shape_top1"])} of the time.
 {shape_text}
 
@@ -276,7 +331,8 @@ guidance {PARITY_GUIDANCE}, decoded image) for {len(PARITY_PROMPTS) + 1} prompts
 def render_card(work, out, r):
     meta = json.load(open(os.path.join(work, "meta.json")))
     card(out, meta, r["sizes_mb"], r["params"], r["memorization"], r["memorization_sweep"], r["generalization"],
-         r["generalization_sd"], r["retrieval"], r.get("shape_choice"), r["eval_seconds"], r["build_seconds"])
+         r["generalization_sd"], r.get("generalization_free"), r["retrieval"], r.get("shape_choice"), r["eval_seconds"], r["build_seconds"],
+         r.get("generalization_wide"))
 
 
 def main(work=export.WORK, out=export.OUT):
@@ -295,11 +351,15 @@ def main(work=export.WORK, out=export.OUT):
     mem = next(m for m in sweep if m["guidance"] == GUIDANCE)
     # The 7.5 comparison sees the same prompts: it draws from a copy of the generator's state.
     gen_sd = generalization(pipe, copy.deepcopy(rng), PARITY_GUIDANCE)
+    gen_free = generalization(pipe, copy.deepcopy(rng), GUIDANCE, named_position=False)
     gen = generalization(pipe, rng)
     print(f"generalization: {gen}")
+    print(f"generalization without the position: {gen_free}")
     print(f"generalization at {PARITY_GUIDANCE}: {gen_sd}")
     ret = retrieval(pipe, rng)
     print(f"retrieval: {ret}")
+    wide = generalization_wide(pipe, np.random.default_rng(7))
+    print(f"generalization, n = {wide['held_out']['n']} per cell: {wide}")
     shapes = shape_choice(pipe, vae)
     print(f"shape-only choice: {shapes}")
     params = {"text": nets.count_parameters(de.text), "image": nets.count_parameters(de.image),
@@ -307,7 +367,7 @@ def main(work=export.WORK, out=export.OUT):
     sizes = sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(out) for f in fs) / 1e6
     build_start = os.environ.get("BUILD_START")
     result = {"memorization": mem, "memorization_sweep": sweep, "generalization": gen, "generalization_sd": gen_sd,
-              "retrieval": ret, "shape_choice": shapes, "params": params, "sizes_mb": sizes, "eval_seconds": time.time() - t0,
+              "generalization_free": gen_free, "generalization_wide": wide, "retrieval": ret, "shape_choice": shapes, "params": params, "sizes_mb": sizes, "eval_seconds": time.time() - t0,
               "build_seconds": time.time() - int(build_start) if build_start else None}
     json.dump(result, open(os.path.join(work, "eval.json"), "w"), indent=2)
     render_card(work, out, result)

@@ -15,7 +15,14 @@ COLOURS = {
     "pink": (250, 130, 190),
 }
 SHAPES = ["circle", "square", "triangle", "star", "ring", "cross", "diamond", "hexagon"]
-SIZES = {"small": 9.0, "large": 18.0}
+SIZES = {"small": 12.0, "large": 20.0}
+# Named positions on a 3x3 grid (column, row). A caption that names the position leaves the UNet little
+# to average over, so the conditional mean it learns first is already the shape's outline; with free
+# positions it learned a blob (models/recipe/experiments/shape-generator/).
+POSITIONS = {"top left": (0, 0), "top": (1, 0), "top right": (2, 0), "left": (0, 1), "centre": (1, 1),
+             "right": (2, 1), "bottom left": (0, 2), "bottom": (1, 2), "bottom right": (2, 2)}
+POSITION_JITTER = 2.0   # pixels
+ROTATION = 0.15         # radians either way
 BACKGROUNDS = ["plain", "gradient", "striped", "checkered"]
 
 # Colour/shape pairs never shown in training: the generalization test set.
@@ -25,13 +32,14 @@ HELD_OUT_PAIRS = [
 ]
 
 
-def caption(size, colour, shape, bg, bg_colour, variant=0):
+def caption(size, colour, shape, bg, bg_colour, variant=0, position=None):
     """Caption of a scene. Variants drop the size (bit 0) and/or the
     background style (bit 1), so short prompts such as "a red circle on a
-    blue background" are in distribution too."""
+    blue background" are in distribution too; position None leaves it out."""
     size_part = "" if variant & 1 else f"{size} "
     style_part = "" if variant & 2 else f"{bg} "
-    return f"a {size_part}{colour} {shape} on a {style_part}{bg_colour} background"
+    where = "" if position is None else f" at the {position}"
+    return f"a {size_part}{colour} {shape}{where} on a {style_part}{bg_colour} background"
 
 
 def all_scenes():
@@ -122,17 +130,22 @@ def background(style, colour, rng):
     return img
 
 
-def render(scene, rng):
-    """Render one grammar scene with random position and rotation (uint8 HxWx3)."""
+def render(scene, rng, position=None, with_mask=False):
+    """Render one grammar scene at a named position (random when None), with a little jitter and
+    rotation (uint8 HxWx3; with_mask also returns the shape's boolean mask)."""
     size, colour, shape, bg, bgc = scene
+    if position is None:
+        position = list(POSITIONS)[rng.integers(len(POSITIONS))]
     img = background(bg, bgc, rng)
     r = SIZES[size] * rng.uniform(0.9, 1.1)
-    margin = r + 2
-    cx, cy = rng.uniform(margin, SIZE - margin, size=2)
-    angle = rng.uniform(-0.3, 0.3)
+    margin = SIZES[size] + 2
+    gx, gy = POSITIONS[position]
+    cx, cy = margin + (SIZE - 2 * margin) * np.array([gx, gy]) / 2 + rng.uniform(-POSITION_JITTER, POSITION_JITTER, size=2)
+    angle = rng.uniform(-ROTATION, ROTATION)
     m = shape_mask(shape, cx, cy, r, angle)
     img[m] = COLOURS[colour]
-    return np.clip(img, 0, 255).astype(np.uint8)
+    img = np.clip(img, 0, 255).astype(np.uint8)
+    return (img, m) if with_mask else img
 
 
 # The memorized set: visually complex images, each with its own caption,
@@ -175,6 +188,7 @@ def memorized_set(seed=1234):
 
 def vocabulary_words():
     """Every word the captions use (for the tokenizer)."""
-    words = {"a", "on", "background", "the", "painting", "of"}
+    words = {"a", "on", "background", "the", "painting", "of", "at"}
+    words.update(w for p in POSITIONS for w in p.split())
     words.update(COLOURS, SHAPES, SIZES, BACKGROUNDS, MEMORIZED_NAMES)
     return sorted(words)

@@ -19,11 +19,20 @@ import schedule
 import toyworld
 
 WORK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "work")
-STEPS = dict(embedder=int(os.environ.get("EMBEDDER_STEPS", 1000)),
+STEPS = dict(embedder=int(os.environ.get("EMBEDDER_STEPS", 1500)),
              vae=int(os.environ.get("VAE_STEPS", 1000)),
-             unet=int(os.environ.get("UNET_STEPS", 2000)),
+             unet=int(os.environ.get("UNET_STEPS", 4000)),
              unet_refine=int(os.environ.get("UNET_REFINE_STEPS", 0)))
 BATCH = dict(embedder=128, vae=32, unet=64)
+# Of each embedder batch, SHAPE_GROUPS x SHAPES_PER_GROUP images are rendered on the fly as groups that differ
+# only in the shape. Random batches almost never need shape to tell captions apart (colour nearly fixes the
+# caption), so without these hard negatives the embedder learned colour and barely shape (40% shape-only
+# choice on held-out images, chance 12.5%; models/recipe/experiments/shape-embedder/).
+SHAPE_GROUPS, SHAPES_PER_GROUP = int(os.environ.get("SHAPE_GROUPS", 16)), 4
+# The UNet's loss weights latent pixels near a shape's outline up to 1 + OUTLINE_WEIGHT times. Unweighted, the
+# outline is a few latent pixels against backgrounds whose stripe phase and checker size are random, and the UNet
+# restored no outline even from t = 200 (experiments/named-position/restart_probe.py).
+OUTLINE_WEIGHT = float(os.environ.get("OUTLINE_WEIGHT", 4.0))
 
 
 def log(msg):
@@ -37,27 +46,54 @@ def lr_at(step, total, peak):
     return peak * 0.5 * (1 + np.cos(np.pi * (step - warm) / (total - warm)))
 
 
-def train_embedder(ds, vocab_size):
+def shape_groups(rng, train_scenes, groups, per_group):
+    """Scenes that share size, colour, position and background and differ only in shape (training pairs only)."""
+    held = set(toyworld.HELD_OUT_PAIRS)
+    positions = list(toyworld.POSITIONS)
+    images, captions = [], []
+    for _ in range(groups):
+        size, colour, _, bg, bgc = train_scenes[rng.integers(len(train_scenes))]
+        allowed = [s for s in toyworld.SHAPES if (colour, s) not in held]
+        variant = int(rng.integers(0, 4))
+        position = positions[rng.integers(len(positions))]
+        named = None if rng.random() < data.POSITION_DROP else position
+        for shape in rng.choice(allowed, per_group, replace=False):
+            scene = (size, colour, str(shape), bg, bgc)
+            images.append(toyworld.render(scene, rng, position))
+            captions.append(toyworld.caption(*scene, variant=variant, position=named))
+    return np.stack(images), captions
+
+
+def train_embedder(ds, tok):
     torch.manual_seed(1)
     rng = np.random.default_rng(1)
-    model = nets.DualEncoder(vocab_size)
+    model = nets.DualEncoder(len(tok.vocab))
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
-    imgs, capi, toks = ds["images"], ds["caption_index"], torch.from_numpy(ds["unique_tokens"])
+    imgs, capi, uniq = ds["images"], ds["caption_index"], ds["unique_captions"]
+    train_scenes, _ = toyworld.split_scenes()
+    token_cache = {c: t for c, t in zip(uniq, ds["unique_tokens"])}
     n, total, t0 = len(imgs), STEPS["embedder"], time.time()
+    hard = SHAPE_GROUPS * SHAPES_PER_GROUP
     for step in range(total):
         for g in opt.param_groups:
             g["lr"] = lr_at(step, total, 1e-3)
-        idx = rng.integers(0, n, BATCH["embedder"])
-        ci = torch.from_numpy(capi[idx])
-        ids = toks[ci]
+        idx = rng.integers(0, n, BATCH["embedder"] - hard)
+        batch_imgs, captions = imgs[idx], [uniq[i] for i in capi[idx]]
+        if hard:
+            group_imgs, group_caps = shape_groups(rng, train_scenes, SHAPE_GROUPS, SHAPES_PER_GROUP)
+            batch_imgs, captions = np.concatenate([batch_imgs, group_imgs]), captions + group_caps
+        for c in captions:
+            if c not in token_cache:
+                token_cache[c] = np.array(tok(c), dtype=np.int64)
+        ids = torch.from_numpy(np.stack([token_cache[c] for c in captions]))
         # The text tower is causal, so running only up to the longest prompt is exact.
         length = int((ids != ids.max(dim=1, keepdim=True).values).sum(1).max()) + 1
-        pixels = data.to_embedder_input(data.to_pixels(imgs[idx]) * 0.5 + 0.5)
+        pixels = data.to_embedder_input(data.to_pixels(batch_imgs) * 0.5 + 0.5)
         t = F.normalize(model.text_embeds(ids[:, :length]), dim=-1)
         v = F.normalize(model.image_embeds(pixels), dim=-1)
         logits = model.logit_scale.exp().clamp(max=100) * v @ t.T
         # Identical captions in a batch are all positives (duplicates are common).
-        same = (ci[:, None] == ci[None, :]).float()
+        same = torch.tensor([[a == b for b in captions] for a in captions], dtype=torch.float32)
         target = same / same.sum(1, keepdim=True)
         loss = 0.5 * (-(target * F.log_softmax(logits, 1)).sum(1).mean()
                       - (target * F.log_softmax(logits.T, 1)).sum(1).mean())
@@ -108,6 +144,17 @@ def encode_captions(text, tokens, batch=256):
     return torch.cat(out)
 
 
+def outline_weights(masks, factor):
+    """Per-latent-pixel loss weights [n,1,h,w]: 1 + OUTLINE_WEIGHT x the share of the latent pixel within 4 px of
+    the shape's boundary (dilation minus erosion of the mask)."""
+    out = []
+    for i in range(0, len(masks), 1024):
+        m = torch.from_numpy(masks[i:i + 1024]).float()[:, None]
+        band = F.max_pool2d(m, 9, 1, 4) + F.max_pool2d(-m, 9, 1, 4)   # dilate(m) - erode(m)
+        out.append(1 + OUTLINE_WEIGHT * F.avg_pool2d(band, factor))
+    return torch.cat(out)
+
+
 def train_unet(ds, latents, hidden, uncond, start=None, seed=3, total=None, peak=1e-3, label="unet"):
     """Phase 1 trains from scratch; phase 2 ("refine") continues from phase 1 with a fresh cosine schedule."""
     torch.manual_seed(seed)
@@ -119,6 +166,11 @@ def train_unet(ds, latents, hidden, uncond, start=None, seed=3, total=None, peak
     ac = schedule.alphas_cumprod()
     capi, n, t0 = ds["caption_index"], len(latents), time.time()
     total = total or STEPS["unet"]
+    weights = outline_weights(ds["masks"], ds["images"].shape[1] // latents.shape[-1])
+    # Memorized images keep their share of the gradient: left at weight 1 against the grammar's heavier outlines,
+    # their share fell and memorization at guidance 3 went from 86.5% to 4.2% (experiments/named-position/).
+    mem = torch.from_numpy(ds["memorized"] >= 0)
+    weights[mem] = weights[~mem].mean()
     ema = {k: v.detach().clone() for k, v in model.state_dict().items()}
     for step in range(total):
         for g in opt.param_groups:
@@ -132,7 +184,8 @@ def train_unet(ds, latents, hidden, uncond, start=None, seed=3, total=None, peak
         eps = torch.randn_like(x0)
         a = ac[t].view(-1, 1, 1, 1)
         xt = a.sqrt() * x0 + (1 - a).sqrt() * eps
-        loss = F.mse_loss(model(xt, t, ctx), eps)
+        w = weights[idx]
+        loss = (w * (model(xt, t, ctx) - eps) ** 2).mean() / w.mean()
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -159,7 +212,7 @@ def main():
 
     ck = os.path.join(WORK, "embedder.pt")
     if not os.path.exists(ck):
-        de, secs = train_embedder(ds, len(tok.vocab))
+        de, secs = train_embedder(ds, tok)
         torch.save(de.state_dict(), ck)
         meta["embedder_seconds"] = secs
         json.dump(meta, open(meta_path, "w"), indent=2)
@@ -197,6 +250,8 @@ def main():
             torch.save(unet.state_dict(), ck2)
             meta["unet_refine_seconds"] = secs
     meta["steps"], meta["batch"] = STEPS, BATCH
+    meta["embedder_shape_groups"] = [SHAPE_GROUPS, SHAPES_PER_GROUP]
+    meta["unet_outline_weight"] = OUTLINE_WEIGHT
     meta["train_wall_seconds_this_run"] = time.time() - t_start
     json.dump(meta, open(meta_path, "w"), indent=2)
     log("training done")
