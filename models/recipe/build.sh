@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces models/tiny-sd from nothing: checks/installs Debian's PyTorch, synthesizes the toy world,
 # trains (embedder, VAE, UNet), exports ONNX (onnx.checker on every model), evaluates and writes the
-# model card. Deterministic (fixed seeds). 53 minutes on 2 idle cores (measured 2026-11-28). CI never runs this.
+# model card. Deterministic (fixed seeds). 78 minutes on 2 nearly idle cores (measured 2026-11-29). CI never runs this.
 #   models/recipe/build.sh            resume from checkpoints in models/recipe/work/ when present
 #   models/recipe/build.sh --clean    start from scratch
 set -euo pipefail

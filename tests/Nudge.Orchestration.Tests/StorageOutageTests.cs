@@ -39,27 +39,37 @@ public sealed class StorageOutageTests(WorkerFixture fx, ITestOutputHelper outpu
             // A message in flight when storage went away reappears after this; the framework's 5-minute default
             // would make the test wait 5 minutes for the one line it interrupted.
             QueueVisibilityTimeout = TimeSpan.FromSeconds(30) };
-        await using (var host = await AzureStorageDurableHost.StartAsync(hostOptions, services))
+        // The framework's lease and partition events go to the test output, so a stall explains itself (one CI run in
+        // four made no progress for 6 minutes after the restart, and its cause was not recorded).
+        var logs = new TestOutputLogs(output);
+        try
         {
-            await host.ScheduleAsync(nameof(BatchFileOrchestrator), batchId, new BatchInput(new BlobRef(StorageContainers.BatchIn, batchId + ".jsonl"), batchId));
+            await using (var host = await AzureStorageDurableHost.StartAsync(hostOptions, services, logs))
+            {
+                await host.ScheduleAsync(nameof(BatchFileOrchestrator), batchId, new BatchInput(new BlobRef(StorageContainers.BatchIn, batchId + ".jsonl"), batchId));
 
-            // Let some lines finish and others be in flight, then take storage away for a few seconds.
-            int doneBeforeOutage = await WaitForRecordsAsync(store, batchId, atLeast: 4, TimeSpan.FromMinutes(3));
-            await azurite.StopAsync();
-            Assert.False(azurite.IsReachable);
-            output.WriteLine($"stopped Azurite after {sw.Elapsed.TotalSeconds:F1} s with {doneBeforeOutage} image records written");
-            await Task.Delay(TimeSpan.FromSeconds(5));
-            await azurite.StartAsync();
-            output.WriteLine($"restarted Azurite at {sw.Elapsed.TotalSeconds:F1} s");
+                // Let some lines finish and others be in flight, then take storage away for a few seconds.
+                int doneBeforeOutage = await WaitForRecordsAsync(store, batchId, atLeast: 4, TimeSpan.FromMinutes(3));
+                await azurite.StopAsync();
+                Assert.False(azurite.IsReachable);
+                output.WriteLine($"stopped Azurite after {sw.Elapsed.TotalSeconds:F1} s with {doneBeforeOutage} image records written");
+                await Task.Delay(TimeSpan.FromSeconds(5));
+                await azurite.StartAsync();
+                output.WriteLine($"restarted Azurite at {sw.Elapsed.TotalSeconds:F1} s");
 
-            var state = await host.WaitForFinishAsync(batchId, TimeSpan.FromMinutes(6));
-            Assert.True(state.Status == DurableRunStatus.Completed, $"{state.Status}: {state.FailureMessage}");
-            var summary = state.ReadOutput<BatchSummary>()!;
-            output.WriteLine($"batch completed at {sw.Elapsed.TotalSeconds:F1} s");
+                var state = await host.WaitForFinishAsync(batchId, TimeSpan.FromMinutes(6));
+                Assert.True(state.Status == DurableRunStatus.Completed, $"{state.Status}: {state.FailureMessage}");
+                var summary = state.ReadOutput<BatchSummary>()!;
+                output.WriteLine($"batch completed at {sw.Elapsed.TotalSeconds:F1} s");
 
-            Assert.Empty(summary.Errors);
-            Assert.Equal(Enumerable.Range(1, Lines), summary.Lines.Select(l => l.LineNumber));
-            Assert.All(summary.Lines, l => Assert.True(l.Error is null && l.Succeeded == 1 && l.Failed == 0, $"line {l.LineNumber}: {l.Error}"));
+                Assert.Empty(summary.Errors);
+                Assert.Equal(Enumerable.Range(1, Lines), summary.Lines.Select(l => l.LineNumber));
+                Assert.All(summary.Lines, l => Assert.True(l.Error is null && l.Succeeded == 1 && l.Failed == 0, $"line {l.LineNumber}: {l.Error}"));
+            }
+        }
+        finally
+        {
+            logs.Flush();
         }
 
         // Exactly once: one PNG and one record per line and nothing else under the batch, each record naming its own
