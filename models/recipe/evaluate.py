@@ -35,27 +35,54 @@ NOTES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "card_notes.md"
 SEEDS = list(range(8))
 PARITY_PROMPTS = [("a red circle on a blue background", 42),
                   ("a large yellow star on a checkered purple background", 7)]
+# The C# engine must match these vectors within 1e-3. A reference is only usable if the float32 run itself is
+# determined that well: at guidance 7.5 some noises are ill-conditioned (the memorized caption with seed 3 moves by
+# 4e-3 between float32 and float64, as it does when the noise changes by 1e-6). So each case records its
+# float32-vs-float64 spread, and a case whose spread exceeds PARITY_MAX_SPREAD moves to the next seed.
+PARITY_TOLERANCE = 1e-3
+PARITY_MAX_SPREAD = PARITY_TOLERANCE / 4
 
 
 def flat(t):
     return [float(v) for v in t.detach().reshape(-1).tolist()]
 
 
+def float64_spread(pipe, unet64, hidden, uhidden, noise, latents):
+    """Largest |float32 - float64| over the final latent of the same run: how well float32 determines it."""
+    orig = nets.timestep_embedding
+    nets.timestep_embedding = lambda t, dim: orig(t, dim).double()   # the UNet's time MLP is float64 too
+    try:
+        p64 = pipeline.TorchPipeline(pipe.tok, pipe.de, pipe.vae, unet64, pipe.scaling)
+        l64 = p64.denoise(hidden.double(), uhidden.double(), noise.double(), STEPS, PARITY_GUIDANCE)
+    finally:
+        nets.timestep_embedding = orig
+    return float((latents.double() - l64).abs().max())
+
+
 def parity(pipe, out, mem_caption):
     from PIL import Image
     os.makedirs(f"{out}/reference", exist_ok=True)
     cases = []
-    for prompt, seed in PARITY_PROMPTS + [(mem_caption, 3)]:
+    unet64 = copy.deepcopy(pipe.unet).double()
+    for prompt, first_seed in PARITY_PROMPTS + [(mem_caption, 3)]:
         ids, hidden, pooled = pipe.encode_prompts([prompt])
         uids, uhidden, upooled = pipe.encode_prompts([""])
-        noise = pipe.initial_noise(seed)
-        latents = pipe.denoise(hidden, uhidden, noise, STEPS, PARITY_GUIDANCE)
+        for seed in range(first_seed, first_seed + 20):
+            noise = pipe.initial_noise(seed)
+            latents = pipe.denoise(hidden, uhidden, noise, STEPS, PARITY_GUIDANCE)
+            spread = float64_spread(pipe, unet64, hidden, uhidden, noise, latents)
+            print(f"parity: {prompt!r} seed {seed}: float32 vs float64 {spread:.2e}", flush=True)
+            if spread <= PARITY_MAX_SPREAD:
+                break
+        else:
+            raise RuntimeError(f"no seed in {first_seed}..{first_seed + 19} gives a well-conditioned parity case for {prompt!r}")
         image = pipe.decode(latents)
         name = f"parity-{len(cases)}"
         Image.fromarray(pipeline.to_uint8(image)[0]).save(f"{out}/reference/{name}.png")
         cases.append({
             "name": name, "prompt": prompt, "negative_prompt": "", "seed": seed,
             "steps": STEPS, "guidance_scale": PARITY_GUIDANCE, "scheduler": "PNDMScheduler",
+            "float64_spread": spread, "seeds_skipped": seed - first_seed,
             "input_ids": ids[0].tolist(), "uncond_input_ids": uids[0].tolist(),
             "last_hidden_state_shape": list(hidden.shape), "last_hidden_state": flat(hidden),
             "pooler_output": flat(pooled),
@@ -66,7 +93,10 @@ def parity(pipe, out, mem_caption):
     with open(f"{out}/reference/parity.json", "w") as f:
         json.dump({"source": "models/recipe/evaluate.py (PyTorch, float32, CPU)",
                    "torch_version": torch.__version__,
-                   "note": "final_latent is the scaled latent after the last PNDM step; image = vae_decoder(final_latent / scaling_factor)",
+                   "note": "final_latent is the scaled latent after the last PNDM step; image = vae_decoder(final_latent / scaling_factor); "
+                           "float64_spread is max |final_latent - the same run in float64|, at most max_float64_spread "
+                           "(seeds_skipped counts seeds passed over for exceeding it)",
+                   "max_float64_spread": PARITY_MAX_SPREAD,
                    "cases": cases}, f)
         f.write("\n")
     return len(cases)

@@ -48,6 +48,10 @@ public sealed class PyTorchParityTests(TinyModelFixture tiny)
     public void Final_latent_and_image_match_the_recipe_on_the_same_noise(string name)
     {
         var c = Case(name);
+        // The reference must be determined better than the tolerance: the recipe records how far its float32 run
+        // is from the same run in float64 and skips noises where guidance 7.5 amplifies rounding past that.
+        Assert.True(c.GetProperty("float64_spread").GetDouble() <= LatentTolerance / 4,
+            $"{name}: the recipe's float32 reference is itself uncertain by {c.GetProperty("float64_spread").GetDouble():E2}");
         var enc = tiny.Pipeline.EncodePrompts([c.GetProperty("negative_prompt").GetString()!, c.GetProperty("prompt").GetString()!], out _);
         var noise = Floats(c, "initial_noise");
         var shape = Ints(c, "initial_noise_shape");

@@ -26,7 +26,7 @@ public sealed class NudgingPipelineTests(TinyModel tiny)
     public void A_memorized_caption_is_never_reported_clean_when_its_output_matches_the_training_image()
     {
         var mem = tiny.Memorized[0];
-        var result = Guard().Generate(new GenerationRequest { Prompt = mem.Caption, Seed = 0, Steps = 20, Count = 4 });
+        var result = Guard().Generate(new GenerationRequest { Prompt = mem.Caption, Seed = 0, Steps = 20, Count = 4, GuidanceScale = TinyModel.OperatingGuidance });
         foreach (var g in result.Images)
         {
             if (g.Initial.NeedsNudge)
@@ -56,7 +56,7 @@ public sealed class NudgingPipelineTests(TinyModel tiny)
     public void With_nudging_off_a_triggered_output_is_withheld()
     {
         var mem = tiny.Memorized[1];
-        var result = Guard(new NudgePolicy { NudgeEnabled = false }).Generate(new GenerationRequest { Prompt = mem.Caption, Seed = 0, Steps = 20, Count = 4 });
+        var result = Guard(new NudgePolicy { NudgeEnabled = false }).Generate(new GenerationRequest { Prompt = mem.Caption, Seed = 0, Steps = 20, Count = 4, GuidanceScale = TinyModel.OperatingGuidance });
         var triggered = result.Images.Where(g => g.Initial.NeedsNudge).ToList();
         Assert.NotEmpty(triggered);
         Assert.All(triggered, g =>
