@@ -65,7 +65,10 @@ public static class EvaluationReport
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var s in summaries)
         {
-            sb.AppendLine(inv, $"| {s.Method} | {100 * s.MemorizedShare:F1}% | {s.Withheld} | {s.MaxCosine:F3} | {s.P95Cosine:F3} | {s.MinRmse:F4} | {s.P5Rmse:F4} | {s.Relevance:F3} ({100 * s.RelativeRelevance:F1}%) | {s.RelativeMedianTime:F2}× | {s.ControlChanged}/{s.ControlCount} | {Pct(s.FlaggedResolved)} | {s.TriggeredRelativeTime:F2}× | {s.CleanRelativeTime:F2}× |");
+            // A method that returned no memorized-caption output (refusal, when everything is flagged) has no
+            // cosine, RMSE or relevance to show: say so instead of printing NaN.
+            string relevance = double.IsNaN(s.Relevance) ? "n/a (none returned)" : string.Create(inv, $"{s.Relevance:F3} ({100 * s.RelativeRelevance:F1}%)");
+            sb.AppendLine(inv, $"| {s.Method} | {100 * s.MemorizedShare:F1}% | {s.Withheld} | {Num(s.MaxCosine, "F3")} | {Num(s.P95Cosine, "F3")} | {Num(s.MinRmse, "F4")} | {Num(s.P5Rmse, "F4")} | {relevance} | {s.RelativeMedianTime:F2}× | {s.ControlChanged}/{s.ControlCount} | {Pct(s.FlaggedResolved)} | {s.TriggeredRelativeTime:F2}× | {s.CleanRelativeTime:F2}× |");
         }
 
         sb.AppendLine();
@@ -90,6 +93,14 @@ public static class EvaluationReport
         foreach (var b in baselines)
         {
             ArgumentNullException.ThrowIfNull(best);
+            if (double.IsNaN(b.Relevance))
+            {
+                int returned = memCount - samples.Count(x => x.Method == best.Method && x.MemorizedId is not null && !x.Returned);
+                sb.AppendLine(inv, $"- {best.Method} vs {b.Method}: {b.Method} withheld all {memCount} memorized-caption outputs (writer's block; no relevance to compare); "
+                    + $"{best.Method} returned {returned} of them, {100 * best.MemorizedShare:F1}% still memorized.");
+                continue;
+            }
+
             bool betterShare = best.MemorizedShare < b.MemorizedShare || (best.MemorizedShare == b.MemorizedShare && best.Withheld < b.Withheld);
             bool relevanceOk = double.IsNaN(b.RelativeRelevance) || best.RelativeRelevance >= b.RelativeRelevance - 1e-9;
             sb.Append(inv, $"- {best.Method} vs {b.Method}: memorized share {100 * best.MemorizedShare:F1}% vs {100 * b.MemorizedShare:F1}% (withheld {best.Withheld} vs {b.Withheld}), ");
@@ -103,6 +114,8 @@ public static class EvaluationReport
         sb.AppendLine("- `fig3-grid.png`: memorized image | unmodified | nudged, one row per memorized caption, seed 0 (Fig. 3).");
         File.WriteAllText(path, sb.ToString());
     }
+
+    private static string Num(double v, string format) => double.IsNaN(v) ? "n/a" : v.ToString(format, CultureInfo.InvariantCulture);
 
     private static string Pct(double v) => double.IsNaN(v) ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{100 * v:F1}%");
 
