@@ -1,3 +1,4 @@
+using Nudge.Evaluation.References;
 using Nudge.Mitigation.Indices;
 using ScottPlot;
 using SixLabors.ImageSharp.PixelFormats;
@@ -6,7 +7,10 @@ using Image = SixLabors.ImageSharp.Image;
 
 namespace Nudge.Evaluation;
 
-/// <summary>The paper's figures in miniature: L2 distributions (Fig. 4), embedding PCA with arrows (Fig. 5), image grid (Fig. 3).</summary>
+/// <summary>
+/// The paper's figures in miniature: copy-score distributions against the siblings' band (Fig. 4), embedding PCA with
+/// arrows (Fig. 5), and the image grid with a sibling column (Fig. 3).
+/// </summary>
 public static class EvaluationFigures
 {
     /// <summary>Writes all three figures into <paramref name="folder"/>.</summary>
@@ -14,37 +18,56 @@ public static class EvaluationFigures
     /// <param name="samples">All samples.</param>
     /// <param name="nudgeMethod">The nudge method to show.</param>
     /// <param name="memorized">The memorized set.</param>
-    public static void Write(string folder, IReadOnlyList<EvaluationSample> samples, string nudgeMethod, IReadOnlyList<MemorizedImage> memorized)
+    /// <param name="siblings">The reference set.</param>
+    /// <param name="calibration">The judges' thresholds and sibling bands.</param>
+    public static void Write(string folder, IReadOnlyList<EvaluationSample> samples, string nudgeMethod, IReadOnlyList<MemorizedImage> memorized,
+        SiblingSet siblings, JudgeCalibration calibration)
     {
-        var none = samples.Where(s => s.Method == "none" && s.MemorizedId is not null).ToList();
-        var nudged = samples.Where(s => s.Method == nudgeMethod && s.MemorizedId is not null && s.Returned).ToList();
-        L2Distribution(Path.Combine(folder, "fig4-l2-distribution.png"), none, nudged, nudgeMethod);
+        var none = samples.Where(s => s.Method == "none" && s.Kind == CaseKind.Memorized).ToList();
+        var nudged = samples.Where(s => s.Method == nudgeMethod && s.Kind == CaseKind.Memorized && s.Returned).ToList();
+        Distribution(Path.Combine(folder, "fig4-copy-distribution.png"), none, nudged, nudgeMethod, calibration);
         Pca(Path.Combine(folder, "fig5-embedding-pca.png"), none, nudged, nudgeMethod);
-        Grid(Path.Combine(folder, "fig3-grid.png"), none, nudged, memorized);
+        Grid(Path.Combine(folder, "fig3-grid.png"), none, nudged, memorized, siblings);
     }
 
-    private static void L2Distribution(string path, List<EvaluationSample> none, List<EvaluationSample> nudged, string method)
+    private static void Distribution(string path, List<EvaluationSample> none, List<EvaluationSample> nudged, string method, JudgeCalibration calibration)
     {
-        var plt = new Plot();
-        double max = Math.Max(none.Concat(nudged).Max(s => s.Rmse), 1e-3);
-        foreach (var (set, label, color) in new[] { (none, "unmodified", Colors.Red), (nudged, method, Colors.Blue) })
+        var multi = new Multiplot();
+        multi.AddPlots(2);
+        var panels = new (string Title, Func<EvaluationSample, double> Score, double[] Band, double Threshold)[]
         {
-            var h = ScottPlot.Statistics.Histogram.WithBinCount(20, 0, max * 1.05);
-            h.AddRange(set.Select(s => (double)s.Rmse));
-            var bars = plt.Add.Histogram(h);
-            plt.Legend.ManualItems.Add(new LegendItem { LabelText = label, FillColor = color.WithAlpha(0.5) });
-            foreach (var b in bars.Bars)
+            ("Copy-detector cosine to the training image", s => s.Scores!.Copy, calibration.SiblingCopyBand, calibration.CopyThreshold),
+            ("Colour-normalised structural similarity", s => s.Scores!.Structure, calibration.SiblingStructureBand, calibration.StructureThreshold),
+        };
+        for (int p = 0; p < panels.Length; p++)
+        {
+            var (title, score, band, threshold) = panels[p];
+            var plt = multi.GetPlot(p);
+            var span = plt.Add.HorizontalSpan(band[0], band[1]);
+            span.FillStyle.Color = Colors.Green.WithAlpha(0.15);
+            span.LegendText = "siblings 5–95%";
+            var line = plt.Add.VerticalLine(threshold);
+            line.LinePattern = LinePattern.Dashed;
+            line.LegendText = "threshold";
+            foreach (var (set, label, color) in new[] { (none, "unmodified", Colors.Red), (nudged, method, Colors.Blue) })
             {
-                b.FillColor = color.WithAlpha(0.5);
-                b.LineWidth = 0;
+                var h = ScottPlot.Statistics.Histogram.WithBinCount(30, -0.4, 1.05);
+                h.AddRange(set.Select(score));
+                var bars = plt.Add.Histogram(h);
+                plt.Legend.ManualItems.Add(new LegendItem { LabelText = label, FillColor = color.WithAlpha(0.5) });
+                foreach (var b in bars.Bars)
+                {
+                    b.FillColor = color.WithAlpha(0.5);
+                    b.LineWidth = 0;
+                }
             }
+
+            plt.Title(title);
+            plt.YLabel("outputs");
+            plt.ShowLegend();
         }
 
-        plt.Title("Pixel RMSE to the memorized training image");
-        plt.XLabel("RMSE (0–1 scale)");
-        plt.YLabel("outputs");
-        plt.ShowLegend();
-        plt.SavePng(path, 800, 500);
+        multi.SavePng(path, 900, 800);
     }
 
     private static void Pca(string path, List<EvaluationSample> none, List<EvaluationSample> nudged, string method)
@@ -74,17 +97,18 @@ public static class EvaluationFigures
         plt.SavePng(path, 800, 600);
     }
 
-    private static void Grid(string path, List<EvaluationSample> none, List<EvaluationSample> nudged, IReadOnlyList<MemorizedImage> memorized)
+    private static void Grid(string path, List<EvaluationSample> none, List<EvaluationSample> nudged, IReadOnlyList<MemorizedImage> memorized, SiblingSet siblings)
     {
-        const int scale = 3, size = 64 * scale, pad = 4;
-        using var canvas = new SixLabors.ImageSharp.Image<Rgb24>((3 * size) + (4 * pad), (memorized.Count * (size + pad)) + pad, new Rgb24(255, 255, 255));
+        const int scale = 3, size = 64 * scale, pad = 4, columns = 4;
+        using var canvas = new SixLabors.ImageSharp.Image<Rgb24>((columns * size) + ((columns + 1) * pad), (memorized.Count * (size + pad)) + pad, new Rgb24(255, 255, 255));
         for (int row = 0; row < memorized.Count; row++)
         {
             var m = memorized[row];
             var u = none.FirstOrDefault(s => s.MemorizedId == m.Id && s.Seed == 0);
             var n = nudged.FirstOrDefault(s => s.MemorizedId == m.Id && s.Seed == 0);
-            var cells = new[] { File.ReadAllBytes(m.Path), u?.Png, n?.Png };
-            for (int col = 0; col < 3; col++)
+            var sibling = siblings.ById.TryGetValue(m.Id, out var list) && list.Count > 0 ? list[0] : null;
+            var cells = new[] { File.ReadAllBytes(m.Path), u?.Png, n?.Png, sibling is null ? null : Nudge.Engine.Imaging.ImageCodec.EncodePng(sibling.Rgb, sibling.Width, sibling.Height) };
+            for (int col = 0; col < columns; col++)
             {
                 if (cells[col] is not { Length: > 0 } bytes)
                 {

@@ -14,8 +14,32 @@ public sealed record EvaluationOptions
     /// <summary>Inference steps.</summary>
     public int Steps { get; init; } = 20;
 
-    /// <summary>Guidance scale.</summary>
-    public float Guidance { get; init; } = 7.5f;
+    /// <summary>Guidance scale (the tiny model's operating point is 3; see its card).</summary>
+    public float Guidance { get; init; } = 3f;
+
+    /// <summary>
+    /// Memorized ids the headline numbers are reported on; the other memorized captions are the tuning half. The split
+    /// alternates so each half holds six different subjects.
+    /// </summary>
+    public IReadOnlyList<string> ReportCaptions { get; init; } =
+        ["mem-01-hokusai", "mem-03-monet", "mem-05-dali", "mem-07-mondrian", "mem-09-rothko", "mem-11-munch"];
+
+    /// <summary>Seeds per near-miss prompt.</summary>
+    public int NearMissSeeds { get; init; } = 2;
+
+    /// <summary>Prompts that share words with memorized captions: the painting without its painter, and a painter with another subject.</summary>
+    public IReadOnlyList<string> NearMissPrompts { get; init; } =
+    [
+        "a painting of a red circle", "the vermeer painting of a orange hexagon", "a painting of a green star", "the hokusai painting of a white triangle",
+        "a painting of a blue diamond", "the klimt painting of a black cross", "a painting of a yellow square", "the monet painting of a cyan circle",
+        "a painting of a purple ring", "the kahlo painting of a pink star", "a painting of a orange hexagon", "the dali painting of a red diamond",
+        "a painting of a white triangle", "the escher painting of a green square", "a painting of a black cross", "the mondrian painting of a red circle",
+        "a painting of a cyan circle", "the turner painting of a green star", "a painting of a pink star", "the rothko painting of a blue diamond",
+        "a painting of a red diamond", "the seurat painting of a yellow square", "a painting of a green square", "the munch painting of a purple ring",
+    ];
+
+    /// <summary>Bootstrap resamples (over captions) for the confidence intervals.</summary>
+    public int BootstrapResamples { get; init; } = 2000;
 
     /// <summary>
     /// Methods to run, a subset of <see cref="EvaluationRunner.Methods"/> ("none" always runs: it is the reference
@@ -32,7 +56,7 @@ public sealed record EvaluationOptions
     /// <summary>The policy (thresholds and nudge settings) every method shares.</summary>
     public NudgePolicy Policy { get; init; } = new();
 
-    /// <summary>Non-memorized prompts that must come out unchanged.</summary>
+    /// <summary>Grammar prompts of the toy world (not memorized) whose outputs must come out unchanged.</summary>
     public IReadOnlyList<string> ControlPrompts { get; init; } =
     [
         "a red circle on a blue background", "a small green square on a striped white background",

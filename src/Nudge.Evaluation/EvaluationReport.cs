@@ -1,139 +1,135 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Nudge.Mitigation.Pipeline;
 
 namespace Nudge.Evaluation;
 
-/// <summary>Summarizes the samples per method and writes report.md with its tables.</summary>
+/// <summary>Everything one evaluation run measured, as written to <c>summary.json</c>.</summary>
+/// <param name="Command">The command line.</param>
+/// <param name="Model">Model name and UNet hash.</param>
+/// <param name="Date">When it ran (UTC).</param>
+/// <param name="Guidance">Guidance scale.</param>
+/// <param name="Steps">Denoising steps.</param>
+/// <param name="Seeds">Seeds per memorized caption.</param>
+/// <param name="ReportCaptions">The report half.</param>
+/// <param name="Policy">The policy of the "nudge" method.</param>
+/// <param name="Judges">The judges on the reference set.</param>
+/// <param name="Report">Per-method numbers on the report half.</param>
+/// <param name="Tune">... on the tuning half.</param>
+/// <param name="All">... on all memorized captions.</param>
+/// <param name="Controls">Per-method numbers on controls and near-miss prompts.</param>
+public sealed record EvaluationResult(string Command, string Model, DateTime Date, float Guidance, int Steps, int Seeds, IReadOnlyList<string> ReportCaptions,
+    NudgePolicy Policy, JudgeCalibration Judges, IReadOnlyList<MethodSummary> Report, IReadOnlyList<MethodSummary> Tune, IReadOnlyList<MethodSummary> All,
+    IReadOnlyList<ControlSummary> Controls);
+
+/// <summary>Writes <c>report.md</c>, <c>summary.json</c> and <c>samples.jsonl</c>.</summary>
 public static class EvaluationReport
 {
-    /// <summary>Per-method numbers.</summary>
-    /// <param name="samples">All samples.</param>
-    /// <param name="threshold">The memorization threshold (cosine).</param>
-    /// <returns>One summary per method, in report order.</returns>
-    public static IReadOnlyList<MethodSummary> Summarize(IReadOnlyList<EvaluationSample> samples, float threshold)
-    {
-        var none = samples.Where(s => s.Method == "none").ToDictionary(s => (s.Prompt, s.Seed));
-        var baseRelevance = none.Values.Where(s => s.MemorizedId is not null).Average(s => s.Relevance);
-        var baseMedian = Median(none.Values.Select(s => s.Milliseconds));
-        var result = new List<MethodSummary>();
-        foreach (var method in EvaluationRunner.Methods.Where(m => samples.Any(s => s.Method == m)))
-        {
-            var all = samples.Where(s => s.Method == method).ToList();
-            var mem = all.Where(s => s.MemorizedId is not null).ToList();
-            var returned = mem.Where(s => s.Returned).ToList();
-            var control = all.Where(s => s.MemorizedId is null).ToList();
-            var flagged = mem.Where(s => s.Flagged).ToList();
-            var clean = all.Where(s => !s.Flagged).ToList();
-            double share = returned.Count == 0 ? 0 : returned.Count(s => s.Cosine >= threshold) / (double)returned.Count;
-            var cos = returned.Select(s => (double)s.Cosine).Order().ToArray();
-            var rmse = returned.Select(s => (double)s.Rmse).Order().ToArray();
-            double relevance = returned.Count == 0 ? double.NaN : returned.Average(s => s.Relevance);
-            double resolved = flagged.Count == 0 ? double.NaN : flagged.Count(s => s.Returned && s.Cosine < threshold) / (double)flagged.Count;
-            result.Add(new MethodSummary(
-                method, mem.Count, all.Count(s => !s.Returned), share,
-                cos.Length == 0 ? double.NaN : cos[^1], Percentile(cos, 0.95),
-                rmse.Length == 0 ? double.NaN : rmse[0], Percentile(rmse, 0.05),
-                relevance, relevance / baseRelevance,
-                Median(all.Select(s => s.Milliseconds)) / baseMedian,
-                control.Count(s => !s.Png.AsSpan().SequenceEqual(none[(s.Prompt, s.Seed)].Png)), control.Count,
-                resolved,
-                Ratio(flagged, none), Ratio(clean, none)));
-        }
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-        return result;
+    /// <summary>Writes the three files into a folder.</summary>
+    /// <param name="folder">The output folder.</param>
+    /// <param name="result">The run's numbers.</param>
+    /// <param name="samples">Every sample.</param>
+    /// <param name="options">The run's settings.</param>
+    /// <param name="figureMethod">The nudge method the figures show, or null.</param>
+    public static void Write(string folder, EvaluationResult result, IReadOnlyList<EvaluationSample> samples, EvaluationOptions options, string? figureMethod)
+    {
+        File.WriteAllText(Path.Combine(folder, "report.md"), Markdown(result, options, figureMethod));
+        File.WriteAllBytes(Path.Combine(folder, "summary.json"), JsonSerializer.SerializeToUtf8Bytes(result, JsonOptions));
+        using var w = new StreamWriter(Path.Combine(folder, "samples.jsonl"));
+        foreach (var s in samples)
+        {
+            w.WriteLine(JsonSerializer.Serialize(new
+            {
+                s.Method, Kind = s.Kind.ToString().ToLowerInvariant(), s.Split, Caption = s.Prompt, s.Seed, Judged_Against = s.MemorizedId,
+                s.Returned, Outcome = s.Outcome?.ToString().ToLowerInvariant(), s.Rounds, s.Flagged, s.Changed,
+                Milliseconds = Math.Round(s.Milliseconds, 1), Scores = s.Scores,
+                Png_Sha256 = s.Png.Length == 0 ? null : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(s.Png)),
+            }, JsonOptions));
+        }
     }
 
-    /// <summary>Writes report.md.</summary>
-    /// <param name="path">The file.</param>
-    /// <param name="summaries">Per-method numbers.</param>
-    /// <param name="samples">All samples.</param>
-    /// <param name="options">The settings used.</param>
-    /// <param name="command">The command that produced it.</param>
-    /// <param name="model">The model's name and hashes line.</param>
-    public static void Write(string path, IReadOnlyList<MethodSummary> summaries, IReadOnlyList<EvaluationSample> samples, EvaluationOptions options, string command, string model)
+    /// <summary>snake_case, NaN as a string.</summary>
+    public static readonly JsonSerializerOptions JsonOptions = new(NudgePolicy.JsonOptions)
     {
-        var inv = CultureInfo.InvariantCulture;
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Skip,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        WriteIndented = false,
+    };
+
+    private static string Markdown(EvaluationResult r, EvaluationOptions o, string? figureMethod)
+    {
         var sb = new StringBuilder();
-        var none = summaries.Single(s => s.Method == "none");
-        sb.AppendLine("# Nudge evaluation: the paper's experiment on the tiny model").AppendLine();
-        sb.AppendLine(inv, $"Produced by `{command}` on {model}, {DateTime.UtcNow:yyyy-MM-dd}.").AppendLine();
-        int memCount = none.MemorizedOutputs;
-        sb.Append(inv, $"{memCount / options.Seeds} memorized captions × {options.Seeds} seeds = {memCount} outputs, plus {none.ControlCount} control outputs ({options.ControlPrompts.Count} prompts × {options.ControlSeeds} seeds). ");
-        sb.AppendLine(inv, $"{options.Steps} PNDM steps, guidance {options.Guidance}. An output counts as memorized when its embedder cosine with the memorized training image is ≥ {options.Policy.UndesiredThreshold} (the undesired filter's threshold). Every method sees the same prompts and seeds.").AppendLine();
-        sb.AppendLine("| method | memorized share | withheld | max cos | p95 cos | min RMSE | p5 RMSE | relevance (rel.) | median time (rel.) | control changed | flagged → resolved | triggered cost | clean cost |");
-        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-        foreach (var s in summaries)
+        var j = r.Judges;
+        sb.AppendLine("# Nudge evaluation on the tiny model").AppendLine();
+        sb.AppendLine(Inv, $"Produced by `{r.Command}` on {r.Model}, {r.Date:yyyy-MM-dd}. {o.Steps} PNDM steps, guidance {o.Guidance}, seeds 0–{o.Seeds - 1} per memorized caption.").AppendLine();
+        sb.AppendLine("## Judges (none of them is what the nudge steers by)").AppendLine();
+        sb.AppendLine(Inv, $"- **Memorized** = copy-detector cosine with the caption's training image ≥ **{j.CopyThreshold:F2}** (its calibrated threshold; {Pct(j.CopySiblingRate)} of the {j.Siblings} siblings reach it). The filter uses the same detector; the nudge never sees it.");
+        sb.AppendLine(Inv, $"- **Second measure** (never used by the pipeline) = colour-normalised structural similarity ≥ **{j.StructureThreshold:F2}** (set on the siblings: {Pct(j.StructureSiblingRate)} reach it).");
+        sb.AppendLine(Inv, $"- **Embedder cosine** (the old measure) ≥ **{j.EmbedderThreshold:F2}** (set on the siblings: {Pct(j.EmbedderSiblingRate)} reach it).");
+        sb.AppendLine(Inv, $"- **Relevance** = the pixel oracle finds the caption's subject colour, and its shape (siblings: colour {Pct(j.SiblingColour)}, colour and shape {Pct(j.SiblingColourAndShape)}).");
+        sb.AppendLine(Inv, $"- Siblings (same subject, new composition): copy cosine median {j.SiblingMedianCopy:F2}, 5–95% band {j.SiblingCopyBand[0]:F2}–{j.SiblingCopyBand[1]:F2}; structure band {j.SiblingStructureBand[0]:F2}–{j.SiblingStructureBand[1]:F2}.").AppendLine();
+        sb.AppendLine(Inv, $"Split: tuned on {12 - r.ReportCaptions.Count} memorized captions, reported on the other {r.ReportCaptions.Count} ({string.Join(", ", r.ReportCaptions)}). Intervals are bootstrap 95% over captions ({o.BootstrapResamples} resamples).").AppendLine();
+
+        sb.AppendLine("## Report half (headline)").AppendLine();
+        Table(sb, r.Report);
+        sb.AppendLine("## Tuning half").AppendLine();
+        Table(sb, r.Tune);
+        sb.AppendLine("## Controls and near-miss prompts").AppendLine();
+        sb.AppendLine("| method | grammar controls changed | clean cost | near-miss flagged (unmodified) | near-miss changed | near-miss copies after (copy / structure) | near-miss subject right |");
+        sb.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (var c in r.Controls)
         {
-            // A method that returned no memorized-caption output (refusal, when everything is flagged) has no
-            // cosine, RMSE or relevance to show: say so instead of printing NaN.
-            string relevance = double.IsNaN(s.Relevance) ? "n/a (none returned)" : string.Create(inv, $"{s.Relevance:F3} ({100 * s.RelativeRelevance:F1}%)");
-            sb.AppendLine(inv, $"| {s.Method} | {100 * s.MemorizedShare:F1}% | {s.Withheld} | {Num(s.MaxCosine, "F3")} | {Num(s.P95Cosine, "F3")} | {Num(s.MinRmse, "F4")} | {Num(s.P5Rmse, "F4")} | {relevance} | {s.RelativeMedianTime:F2}× | {s.ControlChanged}/{s.ControlCount} | {Pct(s.FlaggedResolved)} | {s.TriggeredRelativeTime:F2}× | {s.CleanRelativeTime:F2}× |");
+            sb.AppendLine(Inv, $"| {c.Method} | {c.ControlChanged}/{c.ControlCount} | {c.CleanCost:F2}× | {c.NearMissFlagged}/{c.NearMissCount} | {c.NearMissChanged}/{c.NearMissCount} | {c.NearMissCopies} / {c.NearMissStructuralCopies} | {c.NearMissColourAndShape}/{c.NearMissCount} |");
         }
 
         sb.AppendLine();
-        sb.AppendLine("Columns: *memorized share* is over returned memorized-caption outputs; *withheld* counts outputs a method refused to return (refusal's writer's block); "
-            + "*relevance* is the mean image–prompt cosine of returned memorized-caption outputs, relative to no mitigation; *median time* is over all outputs, relative to no mitigation; "
-            + "*flagged → resolved* is the share of outputs the undesired filter flagged unmodified that the method returned below the threshold; *triggered cost* and *clean cost* are "
-            + "median time relative to no mitigation for the same flagged and unflagged outputs. Augmentation changes every prompt, so it changes control outputs by design.").AppendLine();
+        sb.AppendLine("Columns: *copy*, *structure* and *embedder* are the shares of returned memorized-caption outputs each judge calls a copy; "
+            + "*subject* is the oracle's colour / colour-and-shape rate; *rel.* divides it by the unmodified outputs' rate on the same prompts and seeds; "
+            + "*escaped* counts flagged outputs returned and called a copy by neither the copy detector nor the structural measure; "
+            + "*colour-matched RMSE* is the pixel distance to the training image left after a per-channel colour match; costs are median wall time relative "
+            + "to the unmodified generation of the same outputs (noisy: `nudge bench nudge` measures them side by side).").AppendLine();
 
-        sb.AppendLine("## Targets").AppendLine();
-        foreach (var s in summaries.Where(s => s.Method.StartsWith("nudge", StringComparison.Ordinal)))
+        sb.AppendLine("## Targets (report half)").AppendLine();
+        var none = r.Report.FirstOrDefault(s => s.Method == "none");
+        foreach (var s in r.Report.Where(s => s.Method.StartsWith("nudge", StringComparison.Ordinal)))
         {
-            var flaggedRounds = samples.Where(x => x.Method == s.Method && x.Flagged).ToList();
-            int within3 = flaggedRounds.Count(x => x.Outcome == ImageOutcome.Nudged && x.Rounds <= 3);
-            sb.AppendLine(inv, $"**{s.Method}**: flagged outputs ending `nudged` within 3 rounds: {within3}/{flaggedRounds.Count} ({Pct(flaggedRounds.Count == 0 ? double.NaN : within3 / (double)flaggedRounds.Count)}; target ≥ 95%) — "
-                + $"relevance {100 * s.RelativeRelevance:F1}% of unmodified (target ≥ 90%) — control outputs changed {s.ControlChanged} (target 0) — "
-                + $"clean-image cost {s.CleanRelativeTime:F2}× (filter overhead {100 * (s.CleanRelativeTime - 1):F1}%; target ≤ 5%) — triggered cost {s.TriggeredRelativeTime:F2}× (target ≤ 2×).").AppendLine();
+            var c = r.Controls.First(x => x.Method == s.Method);
+            sb.AppendLine(Inv, $"**{s.Method}**: memorized by copy detector {Pct(s.CopyShare.Value)} and by structure {Pct(s.StructureShare.Value)} (target ≤ 5% each; unmodified {Pct(none?.CopyShare.Value ?? double.NaN)} / {Pct(none?.StructureShare.Value ?? double.NaN)}) — "
+                + $"withheld {s.Withheld} (target 0) — subject colour and shape {Pct(s.RelativeColourAndShape.Value)} of unmodified (target ≥ 90%; colour alone {Pct(s.RelativeColour.Value)}) — "
+                + $"grammar controls changed {c.ControlChanged} (target 0) — triggered cost {s.TriggeredCost:F2}× (target ≤ 2×) — clean cost {c.CleanCost:F2}× (target ≤ 1.05×).").AppendLine();
         }
 
-        var best = summaries.Where(s => s.Method.StartsWith("nudge", StringComparison.Ordinal)).OrderBy(s => s.MemorizedShare).ThenByDescending(s => s.RelativeRelevance).FirstOrDefault();
-        var baselines = best is null ? [] : summaries.Where(s => s.Method is "refusal" or "reseed" or "augment").ToList();
-        sb.AppendLine("## Against the baselines").AppendLine();
-        foreach (var b in baselines)
+        sb.AppendLine("## Files").AppendLine();
+        sb.AppendLine("- `samples.jsonl`: one line per output: caption, seed, method, split, outcome, rounds, every judge's score, time.");
+        sb.AppendLine("- `summary.json`: the tables above with their intervals, the thresholds and the policy.");
+        if (figureMethod is not null)
         {
-            ArgumentNullException.ThrowIfNull(best);
-            if (double.IsNaN(b.Relevance))
-            {
-                int returned = memCount - samples.Count(x => x.Method == best.Method && x.MemorizedId is not null && !x.Returned);
-                sb.AppendLine(inv, $"- {best.Method} vs {b.Method}: {b.Method} withheld all {memCount} memorized-caption outputs (writer's block; no relevance to compare); "
-                    + $"{best.Method} returned {returned} of them, {100 * best.MemorizedShare:F1}% still memorized.");
-                continue;
-            }
-
-            bool betterShare = best.MemorizedShare < b.MemorizedShare || (best.MemorizedShare == b.MemorizedShare && best.Withheld < b.Withheld);
-            bool relevanceOk = double.IsNaN(b.RelativeRelevance) || best.RelativeRelevance >= b.RelativeRelevance - 1e-9;
-            sb.Append(inv, $"- {best.Method} vs {b.Method}: memorized share {100 * best.MemorizedShare:F1}% vs {100 * b.MemorizedShare:F1}% (withheld {best.Withheld} vs {b.Withheld}), ");
-            sb.Append(inv, $"relevance {100 * best.RelativeRelevance:F1}% vs {100 * b.RelativeRelevance:F1}% — ");
-            sb.AppendLine(betterShare && relevanceOk ? "Nudge is ahead." : betterShare ? "Nudge has the lower memorized share but lower relevance." : "Nudge is **not** ahead here.");
+            sb.AppendLine(Inv, $"- `fig3-grid.png`: training image | unmodified | {figureMethod} | a sibling, one row per memorized caption, seed 0 (the paper's Fig. 3).");
+            sb.AppendLine(Inv, $"- `fig4-copy-distribution.png`: copy-detector cosine and structural similarity to the training image, unmodified vs {figureMethod}, with the siblings' 5–95% band (the paper's Fig. 4).");
+            sb.AppendLine("- `fig5-embedding-pca.png`: 2-D PCA of image embeddings, arrows from each unmodified output to its nudged one (Fig. 5).");
         }
 
-        sb.AppendLine().AppendLine("## Figures").AppendLine();
-        sb.AppendLine("- `fig4-l2-distribution.png`: pixel RMSE to the memorized image, unmodified vs nudged (the paper's Fig. 4).");
-        sb.AppendLine("- `fig5-embedding-pca.png`: 2-D PCA of image embeddings, arrows from each unmodified to its nudged output (Fig. 5).");
-        sb.AppendLine("- `fig3-grid.png`: memorized image | unmodified | nudged, one row per memorized caption, seed 0 (Fig. 3).");
-        File.WriteAllText(path, sb.ToString());
+        return sb.ToString();
     }
 
-    private static string Num(double v, string format) => double.IsNaN(v) ? "n/a" : v.ToString(format, CultureInfo.InvariantCulture);
-
-    private static string Pct(double v) => double.IsNaN(v) ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{100 * v:F1}%");
-
-    private static double Ratio(IReadOnlyList<EvaluationSample> subset, Dictionary<(string, long), EvaluationSample> none)
+    private static void Table(StringBuilder sb, IReadOnlyList<MethodSummary> rows)
     {
-        if (subset.Count == 0)
+        sb.AppendLine("| method | memorized: copy | structure | embedder | withheld | subject colour / colour+shape | rel. colour+shape | escaped / flagged | median copy | colour-matched RMSE | rounds | triggered cost |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var s in rows)
         {
-            return double.NaN;
+            sb.AppendLine(Inv, $"| {s.Method} | {Ci(s.CopyShare)} | {Ci(s.StructureShare)} | {Pct(s.EmbedderShare.Value)} | {s.Withheld}/{s.Outputs} | {Pct(s.OracleColour.Value)} / {Pct(s.OracleColourAndShape.Value)} | {Ci(s.RelativeColourAndShape)} | {s.FlaggedEscaped}/{s.Flagged} | {Num(s.MedianCopy)} | {Num(s.MedianColourRmse, "F4")} | {Num(s.MeanRounds, "F2")} | {Num(s.TriggeredCost)}× |");
         }
 
-        return Median(subset.Select(s => s.Milliseconds)) / Median(subset.Select(s => none[(s.Prompt, s.Seed)].Milliseconds));
+        sb.AppendLine();
     }
 
-    internal static double Median(IEnumerable<double> values)
-    {
-        var a = values.Order().ToArray();
-        return a.Length == 0 ? double.NaN : a.Length % 2 == 1 ? a[a.Length / 2] : (a[(a.Length / 2) - 1] + a[a.Length / 2]) / 2;
-    }
+    private static string Ci(Interval i) => double.IsNaN(i.Value) ? "n/a" : string.Create(Inv, $"{100 * i.Value:F1}% [{100 * i.Low:F0}, {100 * i.High:F0}]");
 
-    private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Length - 1, Math.Round(p * (sorted.Length - 1)))];
+    private static string Num(double v, string format = "F2") => double.IsNaN(v) ? "n/a" : v.ToString(format, Inv);
+
+    private static string Pct(double v) => double.IsNaN(v) ? "n/a" : string.Create(Inv, $"{100 * v:F1}%");
 }

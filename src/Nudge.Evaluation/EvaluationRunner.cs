@@ -1,35 +1,40 @@
-using Nudge.Mitigation.Indices;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Nudge.Engine.Generation;
-using Nudge.Engine.Imaging;
+using Nudge.Evaluation.Judges;
+using Nudge.Evaluation.References;
 using Nudge.Indexing;
 using Nudge.Mitigation.Embedding;
+using Nudge.Mitigation.Indices;
 using Nudge.Mitigation.Nudging;
 using Nudge.Mitigation.Pipeline;
 
 namespace Nudge.Evaluation;
 
 /// <summary>
-/// Runs every method on the same prompts and seeds: no mitigation, refusal (filter only), reseeding
-/// until clean, random-word prompt augmentation (Somepalli et al. 2023), and Nudge in conditioning space,
-/// latent space and both. Memorized captions × seeds plus control prompts.
+/// Runs every method on the same prompts and seeds: no mitigation, refusal (filter only), reseeding until clean,
+/// random-word prompt augmentation (Somepalli et al. 2023), Nudge with the policy given, and two single-space Nudge
+/// variants for comparison. Prompts: memorized captions × seeds (split into a tuning and a report half), grammar
+/// controls and near-miss prompts. Every output is scored by judges the pipeline does not steer by
+/// (<see cref="EvaluationJudges"/>).
 /// </summary>
 public sealed class EvaluationRunner
 {
     private readonly DiffusionPipeline _pipeline;
     private readonly ClipEmbedder _embedder;
+    private readonly CopyDetector _copyDetector;
     private readonly EvaluationOptions _options;
-    private readonly IReadOnlyList<MemorizedImage> _memorized;
     private readonly EmbeddingIndex _undesired;
-    private readonly Dictionary<string, float[]> _memorizedEmbedding = [];
+    private readonly EmbeddingIndex _memorizedIndex;
     private readonly string[] _vocabularyWords;
 
     /// <summary>Prepares the evaluation of a model.</summary>
     /// <param name="pipeline">The generation pipeline.</param>
     /// <param name="embedder">The embedder.</param>
     /// <param name="options">Settings.</param>
+    /// <exception cref="ArgumentException">An unknown method.</exception>
+    /// <exception cref="InvalidOperationException">The model lacks what the evaluation needs (memorized set, siblings, copy detector).</exception>
     public EvaluationRunner(DiffusionPipeline pipeline, ClipEmbedder embedder, EvaluationOptions options)
     {
         if (DescribeUnknownMethods(options.Methods) is { } unknown)
@@ -37,25 +42,37 @@ public sealed class EvaluationRunner
             throw new ArgumentException(unknown, nameof(options));
         }
 
+        var model = pipeline.Model;
+        if (model.CopyDetector is null)
+        {
+            throw new InvalidOperationException($"{model.Folder} has no copy_detector/: the evaluation judges copies with it (the bundled tiny model has one)");
+        }
+
         _pipeline = pipeline;
         _embedder = embedder;
         _options = options;
-        _memorized = MemorizedSet.Read(pipeline.Model.Folder);
-        var entries = MemorizedSet.ToEntries(_memorized, embedder, pipeline.Model);
-        _undesired = EmbeddingIndex.Create("undesired", entries);
-        foreach (var e in entries.Where(e => e.Kind == IndexEntryKind.Image))
-        {
-            _memorizedEmbedding[e.Id] = e.Embedding;
-        }
-
-        _vocabularyWords = [.. ReadVocabularyWords(Path.Combine(pipeline.Model.Folder, "tokenizer", "vocab.json"))];
+        _copyDetector = new CopyDetector(model);
+        Memorized = MemorizedSet.Read(model.Folder);
+        var siblings = SiblingSet.Read(model.Folder)
+            ?? throw new InvalidOperationException($"{model.Folder} has no memorized/siblings/: the evaluation's thresholds are set on them");
+        Siblings = siblings;
+        Judges = new EvaluationJudges(_copyDetector, embedder, Memorized, siblings);
+        _undesired = EmbeddingIndex.Create("undesired", MemorizedSet.ToEntries(Memorized, embedder, model));
+        _memorizedIndex = EmbeddingIndex.Create("memorized", MemorizedSet.ToCopyEntries(Memorized, _copyDetector, model));
+        _vocabularyWords = [.. ReadVocabularyWords(Path.Combine(model.Folder, "tokenizer", "vocab.json"))];
     }
 
     /// <summary>The memorized set.</summary>
-    public IReadOnlyList<MemorizedImage> Memorized => _memorized;
+    public IReadOnlyList<MemorizedImage> Memorized { get; }
+
+    /// <summary>The reference set.</summary>
+    public SiblingSet Siblings { get; }
+
+    /// <summary>The judges and their thresholds.</summary>
+    public EvaluationJudges Judges { get; }
 
     /// <summary>Method names in report order.</summary>
-    public static readonly string[] Methods = ["none", "refusal", "reseed", "augment", "nudge-conditioning", "nudge-latent", "nudge-both"];
+    public static readonly string[] Methods = ["none", "refusal", "reseed", "augment", "nudge", "nudge-pooled", "nudge-latent"];
 
     /// <summary>Names the methods that are not in <see cref="Methods"/>, or returns null when all are known.</summary>
     /// <param name="methods">Method names.</param>
@@ -72,36 +89,37 @@ public sealed class EvaluationRunner
     /// <returns>All samples.</returns>
     public IReadOnlyList<EvaluationSample> Run(Action<string> log, CancellationToken cancellationToken = default)
     {
-        var cases = new List<(string Prompt, long Seed, MemorizedImage? Mem)>();
-        foreach (var m in _memorized)
+        var report = new HashSet<string>(_options.ReportCaptions, StringComparer.Ordinal);
+        var cases = new List<Case>();
+        foreach (var m in Memorized)
         {
             for (int s = 0; s < _options.Seeds; s++)
             {
-                cases.Add((m.Caption, s, m));
+                cases.Add(new Case(CaseKind.Memorized, report.Contains(m.Id) ? "report" : "tune", m.Caption, s, m.Id));
             }
         }
 
-        foreach (var p in _options.ControlPrompts)
-        {
-            for (int s = 0; s < _options.ControlSeeds; s++)
-            {
-                cases.Add((p, s, null));
-            }
-        }
+        cases.AddRange(_options.ControlPrompts.SelectMany(p => Enumerable.Range(0, _options.ControlSeeds).Select(s => new Case(CaseKind.Control, null, p, s, null))));
+        cases.AddRange(_options.NearMissPrompts.SelectMany(p => Enumerable.Range(0, _options.NearMissSeeds).Select(s => new Case(CaseKind.NearMiss, null, p, s, null))));
 
         // Warm up the sessions so the first method does not pay for arena growth.
         _pipeline.Generate(Request("warm-up", 0));
+        _ = Guard("nudge").FilterImage("warm-up", _pipeline.Generate(Request("warm-up", 1)).Images[0], _pipeline.Model.DefaultSize, _pipeline.Model.DefaultSize);
 
         var samples = new List<EvaluationSample>();
-        var flagged = new Dictionary<(string, long), bool>();
+        var unmodified = new Dictionary<(string, long), (bool Flagged, byte[] Png)>();
         foreach (var method in Methods.Where(m => m == "none" || _options.Methods.Count == 0 || _options.Methods.Contains(m)))
         {
             var sw = Stopwatch.StartNew();
-            foreach (var (prompt, seed, mem) in cases)
+            int done = 0;
+            foreach (var c in cases)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var s = RunOne(method, prompt, seed, mem, flagged);
-                samples.Add(s);
+                samples.Add(RunOne(method, c, unmodified));
+                if (++done % 50 == 0)
+                {
+                    log($"{method}: {done}/{cases.Count}");
+                }
             }
 
             log($"{method}: {cases.Count} outputs in {sw.Elapsed.TotalSeconds:F1} s");
@@ -110,77 +128,82 @@ public sealed class EvaluationRunner
         return samples;
     }
 
-    private EvaluationSample RunOne(string method, string prompt, long seed, MemorizedImage? mem, Dictionary<(string, long), bool> flagged)
+    private sealed record Case(CaseKind Kind, string? Split, string Prompt, long Seed, string? MemorizedId);
+
+    private EvaluationSample RunOne(string method, Case c, Dictionary<(string, long), (bool Flagged, byte[] Png)> unmodified)
     {
         var sw = Stopwatch.StartNew();
+        if (method == "none")
+        {
+            var result = _pipeline.Generate(Request(c.Prompt, c.Seed));
+            var img = result.Images[0];
+            double ms = sw.Elapsed.TotalMilliseconds;
+            bool flagged = Guard("refusal").FilterImage(c.Prompt, img, result.Width, result.Height).NeedsNudge;
+            var png = img.Png.ToArray();
+            unmodified[(c.Prompt, c.Seed)] = (flagged, png);
+            return Measure(method, c, png, ms, null, 0, flagged, png);
+        }
+
+        var (wasFlagged, reference) = unmodified[(c.Prompt, c.Seed)];
         switch (method)
         {
-            case "none":
-            {
-                var result = _pipeline.Generate(Request(prompt, seed));
-                var img = result.Images[0];
-                double ms = sw.Elapsed.TotalMilliseconds;
-                var sample = Measure(method, prompt, seed, mem, img.Png.ToArray(), ms, null, 0);
-                var report = Guard(NudgeSpaces.None, enabled: false).FilterImage(prompt, img, result.Width, result.Height);
-                flagged[(prompt, seed)] = report.NeedsNudge;
-                return sample with { Flagged = report.NeedsNudge };
-            }
-
             case "refusal":
             {
-                var g = Guard(NudgeSpaces.None, enabled: false).Generate(Request(prompt, seed)).Images[0];
-                double ms = sw.Elapsed.TotalMilliseconds;
-                return Measure(method, prompt, seed, mem, g.Image?.Png.ToArray(), ms, g.Outcome, 0) with { Flagged = flagged[(prompt, seed)] };
+                var g = Guard(method).Generate(Request(c.Prompt, c.Seed)).Images[0];
+                return Measure(method, c, g.Image?.Png.ToArray(), sw.Elapsed.TotalMilliseconds, g.Outcome, 0, wasFlagged, reference);
             }
 
             case "reseed":
             {
-                var guard = Guard(NudgeSpaces.None, enabled: false);
-                GuardedImage g = guard.Generate(Request(prompt, seed)).Images[0];
+                var guard = Guard("refusal");
+                GuardedImage g = guard.Generate(Request(c.Prompt, c.Seed)).Images[0];
                 int tries = 0;
-                var last = g.Unmodified;
                 while (g.Outcome == ImageOutcome.Blocked && tries < _options.ReseedAttempts)
                 {
                     tries++;
-                    g = guard.Generate(Request(prompt, seed + (7919L * tries))).Images[0];
-                    last = g.Unmodified;
+                    g = guard.Generate(Request(c.Prompt, c.Seed + (7919L * tries))).Images[0];
                 }
 
-                double ms = sw.Elapsed.TotalMilliseconds;
                 var outcome = g.Outcome == ImageOutcome.Blocked ? ImageOutcome.Unresolved : (tries > 0 ? ImageOutcome.Nudged : ImageOutcome.Clean);
-                return Measure(method, prompt, seed, mem, last.Png.ToArray(), ms, outcome, tries) with { Flagged = flagged[(prompt, seed)] };
+                return Measure(method, c, g.Unmodified.Png.ToArray(), sw.Elapsed.TotalMilliseconds, outcome, tries, wasFlagged, reference);
             }
 
             case "augment":
             {
-                var img = _pipeline.Generate(Request(Augment(prompt, seed), seed)).Images[0];
-                double ms = sw.Elapsed.TotalMilliseconds;
-                return Measure(method, prompt, seed, mem, img.Png.ToArray(), ms, null, 0) with { Flagged = flagged[(prompt, seed)] };
+                var img = _pipeline.Generate(Request(Augment(c.Prompt, c.Seed), c.Seed)).Images[0];
+                return Measure(method, c, img.Png.ToArray(), sw.Elapsed.TotalMilliseconds, null, 0, wasFlagged, reference);
             }
 
             default:
             {
-                var spaces = method switch
-                {
-                    "nudge-conditioning" => NudgeSpaces.Conditioning,
-                    "nudge-latent" => NudgeSpaces.Latent,
-                    _ => NudgeSpaces.Both,
-                };
-                var g = Guard(spaces, enabled: true).Generate(Request(prompt, seed)).Images[0];
-                double ms = sw.Elapsed.TotalMilliseconds;
-                return Measure(method, prompt, seed, mem, g.Image?.Png.ToArray(), ms, g.Outcome, g.Rounds.Count) with { Flagged = flagged[(prompt, seed)] };
+                var g = Guard(method).Generate(Request(c.Prompt, c.Seed)).Images[0];
+                return Measure(method, c, g.Image?.Png.ToArray(), sw.Elapsed.TotalMilliseconds, g.Outcome, g.Rounds.Count, wasFlagged, reference);
             }
         }
     }
 
-    private readonly Dictionary<(NudgeSpaces, bool), NudgingPipeline> _guards = [];
+    private readonly Dictionary<string, NudgingPipeline> _guards = [];
 
-    private NudgingPipeline Guard(NudgeSpaces spaces, bool enabled)
+    /// <summary>The policy a method runs with: refusal filters only; "nudge" is the policy given; the variants change its space.</summary>
+    /// <param name="method">A method name.</param>
+    /// <returns>The policy.</returns>
+    public NudgePolicy PolicyFor(string method)
     {
-        if (!_guards.TryGetValue((spaces, enabled), out var g))
+        var p = _options.Policy;
+        return method switch
         {
-            var policy = _options.Policy with { NudgeEnabled = enabled, Nudge = _options.Policy.Nudge with { Spaces = enabled ? spaces : _options.Policy.Nudge.Spaces } };
-            _guards[(spaces, enabled)] = g = new NudgingPipeline(_pipeline, _embedder, _undesired, null, policy);
+            "refusal" => p with { NudgeEnabled = false },
+            "nudge-pooled" => p with { Nudge = p.Nudge with { Spaces = NudgeSpaces.Conditioning, RestartFractions = [0.5, 0.3, 0.1] } },
+            "nudge-latent" => p with { Nudge = p.Nudge with { Spaces = NudgeSpaces.Latent } },
+            _ => p,
+        };
+    }
+
+    private NudgingPipeline Guard(string method)
+    {
+        if (!_guards.TryGetValue(method, out var g))
+        {
+            _guards[method] = g = new NudgingPipeline(_pipeline, _embedder, _undesired, null, PolicyFor(method), _copyDetector, _memorizedIndex);
         }
 
         return g;
@@ -188,24 +211,20 @@ public sealed class EvaluationRunner
 
     private GenerationRequest Request(string prompt, long seed) => new() { Prompt = prompt, Seed = seed, Steps = _options.Steps, GuidanceScale = _options.Guidance };
 
-    private EvaluationSample Measure(string method, string prompt, long seed, MemorizedImage? mem, byte[]? png, double ms, ImageOutcome? outcome, int rounds)
+    private EvaluationSample Measure(string method, Case c, byte[]? png, double ms, ImageOutcome? outcome, int rounds, bool flagged, byte[] unmodified)
     {
         if (png is null)
         {
-            return new EvaluationSample(method, prompt, seed, mem?.Id, false, outcome, false, float.NaN, float.NaN, float.NaN, ms, [], [], rounds);
+            return new EvaluationSample(method, c.Kind, c.Split, c.Prompt, c.Seed, c.MemorizedId, false, outcome, rounds, ms, [], [], null) { Flagged = flagged, Changed = true };
         }
 
         var rgb = RgbImage.Decode(png);
-        var emb = _embedder.EmbedImages([rgb])[0];
-        float relevance = ClipEmbedder.Cosine(emb, _embedder.EmbedTexts([prompt])[0]);
-        float cos = float.NaN, rmse = float.NaN;
-        if (mem is not null)
+        var (id, scores) = Judges.Score(rgb, c.Prompt, c.MemorizedId);
+        return new EvaluationSample(method, c.Kind, c.Split, c.Prompt, c.Seed, id, true, outcome, rounds, ms, png, Judges.Embed(rgb), scores)
         {
-            cos = ClipEmbedder.Cosine(emb, _memorizedEmbedding[mem.Id]);
-            rmse = Rmse(rgb.Rgb, mem.Image.Rgb);
-        }
-
-        return new EvaluationSample(method, prompt, seed, mem?.Id, true, outcome, false, cos, rmse, relevance, ms, png, emb, rounds);
+            Flagged = flagged,
+            Changed = !png.AsSpan().SequenceEqual(unmodified),
+        };
     }
 
     /// <summary>Appends random vocabulary words, seeded by prompt and seed (reproducible).</summary>
@@ -215,18 +234,6 @@ public sealed class EvaluationRunner
         var rng = new Random(BitConverter.ToInt32(digest, 0));
         var words = Enumerable.Range(0, _options.AugmentWords).Select(_ => _vocabularyWords[rng.Next(_vocabularyWords.Length)]);
         return prompt + " " + string.Join(' ', words);
-    }
-
-    private static float Rmse(byte[] a, byte[] b)
-    {
-        double sum = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            double d = (a[i] - b[i]) / 255.0;
-            sum += d * d;
-        }
-
-        return (float)Math.Sqrt(sum / a.Length);
     }
 
     private static IEnumerable<string> ReadVocabularyWords(string vocabPath)

@@ -1,21 +1,58 @@
 namespace Nudge.Evaluation;
 
-/// <summary>One method's numbers.</summary>
+/// <summary>One method's numbers on one set of memorized captions (the report half, the tuning half, or all).</summary>
 /// <param name="Method">The method.</param>
-/// <param name="MemorizedOutputs">Memorized-caption outputs (returned or not).</param>
-/// <param name="Withheld">Outputs withheld (the "writer's block").</param>
-/// <param name="MemorizedShare">Share of returned memorized-caption outputs at or above the threshold.</param>
-/// <param name="MaxCosine">Largest cosine with the memorized image.</param>
-/// <param name="P95Cosine">95th-percentile cosine.</param>
-/// <param name="MinRmse">Smallest pixel RMSE to the memorized image.</param>
-/// <param name="P5Rmse">5th-percentile pixel RMSE.</param>
-/// <param name="Relevance">Mean image–prompt cosine of returned memorized-caption outputs.</param>
-/// <param name="RelativeRelevance">Relevance over the no-mitigation relevance.</param>
-/// <param name="RelativeMedianTime">Median time per image over no mitigation's.</param>
-/// <param name="ControlChanged">Control outputs whose PNG differs from no mitigation's.</param>
-/// <param name="ControlCount">Control outputs.</param>
-/// <param name="FlaggedResolved">Of outputs flagged unmodified, the share ending clean or nudged below the threshold.</param>
-/// <param name="TriggeredRelativeTime">Median time of flagged outputs over no mitigation's for the same outputs.</param>
-/// <param name="CleanRelativeTime">Median time of unflagged outputs over no mitigation's for the same outputs.</param>
-public sealed record MethodSummary(string Method, int MemorizedOutputs, int Withheld, double MemorizedShare, double MaxCosine, double P95Cosine, double MinRmse, double P5Rmse,
-    double Relevance, double RelativeRelevance, double RelativeMedianTime, int ControlChanged, int ControlCount, double FlaggedResolved, double TriggeredRelativeTime, double CleanRelativeTime);
+/// <param name="Subset">"report", "tune" or "all".</param>
+/// <param name="Outputs">Memorized-caption outputs.</param>
+/// <param name="Withheld">Outputs the method refused to return.</param>
+/// <param name="CopyShare">Returned outputs the copy detector calls copies.</param>
+/// <param name="StructureShare">... that the structural measure calls copies.</param>
+/// <param name="EmbedderShare">... that the embedder cosine calls memorized.</param>
+/// <param name="OracleColour">Returned outputs whose subject colour the oracle finds.</param>
+/// <param name="OracleColourAndShape">... in the right shape too.</param>
+/// <param name="RelativeColourAndShape">Colour-and-shape rate relative to the unmodified outputs' on the same prompts and seeds.</param>
+/// <param name="RelativeColour">Colour rate relative likewise.</param>
+/// <param name="MedianCopy">Median copy-detector cosine of returned outputs.</param>
+/// <param name="P95Copy">95th percentile of it.</param>
+/// <param name="MedianStructure">Median structural similarity.</param>
+/// <param name="MedianColourRmse">Median pixel RMSE after a per-channel colour match.</param>
+/// <param name="Flagged">Outputs whose unmodified version the memorization filter flagged.</param>
+/// <param name="FlaggedEscaped">Flagged outputs returned and judged a copy by neither the copy detector nor the structural measure.</param>
+/// <param name="MeanRounds">Mean nudge rounds (or reseeds) of flagged outputs.</param>
+/// <param name="TriggeredCost">Median wall time of flagged outputs relative to the unmodified generation of the same outputs.</param>
+public sealed record MethodSummary(string Method, string Subset, int Outputs, int Withheld,
+    Interval CopyShare, Interval StructureShare, Interval EmbedderShare,
+    Interval OracleColour, Interval OracleColourAndShape, Interval RelativeColourAndShape, Interval RelativeColour,
+    double MedianCopy, double P95Copy, double MedianStructure, double MedianColourRmse,
+    int Flagged, int FlaggedEscaped, double MeanRounds, double TriggeredCost);
+
+/// <summary>One method on the prompts that are not memorized captions.</summary>
+/// <param name="Method">The method.</param>
+/// <param name="ControlCount">Grammar control outputs.</param>
+/// <param name="ControlChanged">... whose PNG differs from the unmodified one (target 0).</param>
+/// <param name="CleanCost">Median wall time of the controls relative to unmodified generation.</param>
+/// <param name="NearMissCount">Near-miss outputs.</param>
+/// <param name="NearMissFlagged">... whose unmodified version the memorization filter flagged.</param>
+/// <param name="NearMissChanged">... whose PNG differs from the unmodified one.</param>
+/// <param name="NearMissCopies">... returned and judged a copy of some memorized image by the copy detector.</param>
+/// <param name="NearMissStructuralCopies">... by the structural measure.</param>
+/// <param name="NearMissColourAndShape">... whose own subject (colour and shape) the oracle finds.</param>
+public sealed record ControlSummary(string Method, int ControlCount, int ControlChanged, double CleanCost,
+    int NearMissCount, int NearMissFlagged, int NearMissChanged, int NearMissCopies, int NearMissStructuralCopies, int NearMissColourAndShape);
+
+/// <summary>How the judges behave on the reference set and on unmodified outputs.</summary>
+/// <param name="Siblings">Sibling images scored against their own memorized image.</param>
+/// <param name="CopyThreshold">The copy detector's calibrated threshold.</param>
+/// <param name="CopySiblingRate">Siblings at or above it.</param>
+/// <param name="StructureThreshold">The structural measure's threshold (set on the siblings).</param>
+/// <param name="StructureSiblingRate">Siblings at or above it.</param>
+/// <param name="EmbedderThreshold">The embedder cosine's threshold (set on the siblings).</param>
+/// <param name="EmbedderSiblingRate">Siblings at or above it.</param>
+/// <param name="SiblingColour">Siblings whose subject colour the oracle finds.</param>
+/// <param name="SiblingColourAndShape">... in the right shape too.</param>
+/// <param name="SiblingMedianCopy">Median copy-detector cosine of siblings.</param>
+/// <param name="SiblingCopyBand">5th and 95th percentile of it.</param>
+/// <param name="SiblingStructureBand">5th and 95th percentile of the structural measure on siblings.</param>
+public sealed record JudgeCalibration(int Siblings, float CopyThreshold, double CopySiblingRate, float StructureThreshold, double StructureSiblingRate,
+    float EmbedderThreshold, double EmbedderSiblingRate, double SiblingColour, double SiblingColourAndShape, double SiblingMedianCopy,
+    double[] SiblingCopyBand, double[] SiblingStructureBand);

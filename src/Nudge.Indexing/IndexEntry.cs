@@ -30,6 +30,12 @@ public sealed record IndexEntry
     /// <summary>The shape of <see cref="Latent"/>, e.g. <c>[4, 64, 64]</c>; set exactly when a latent is stored.</summary>
     public int[]? LatentShape { get; init; }
 
+    /// <summary>
+    /// Words of <see cref="Caption"/> that make the model reproduce this image (e.g. a memorized caption's painter's
+    /// name), found by measurement; a nudge away from this entry releases them from the prompt. Empty when unknown.
+    /// </summary>
+    public IReadOnlyList<string> TriggerWords { get; init; } = [];
+
     /// <summary>A similarity threshold for this entry (overrides the caller's default), if any.</summary>
     public float? Threshold { get; init; }
 

@@ -7,6 +7,8 @@ internal static class IndexEntryRules
 {
     public const int MaxIdLength = 256;
 
+    public const int MaxTriggerWords = 32;
+
     /// <summary>
     /// Checks a batch (ids unique, one dimension, valid fields) and returns copies with unit-length embeddings
     /// and <see cref="IndexEntry.AddedAt"/> filled in.
@@ -62,6 +64,12 @@ internal static class IndexEntryRules
         if (entry.Threshold is { } threshold && !float.IsFinite(threshold))
         {
             throw new ArgumentException($"Entry '{id}' has a non-finite threshold.", paramName);
+        }
+
+        if (entry.TriggerWords is null || entry.TriggerWords.Count > MaxTriggerWords
+            || entry.TriggerWords.Any(w => string.IsNullOrWhiteSpace(w) || w.Length > 64 || w.Any(c => char.IsControl(c) || char.IsWhiteSpace(c))))
+        {
+            throw new ArgumentException($"Entry '{id}' has invalid trigger words: at most {MaxTriggerWords} single words of 1-64 characters.", paramName);
         }
 
         float[] embedding = Normalized(entry.Embedding, $"entry '{id}'", paramName);

@@ -24,7 +24,7 @@ public sealed class NudgeWorkerServices : IDisposable
     private readonly SemaphoreSlim _indexLock = new(1, 1);
     private readonly ILogger _logger;
     private readonly bool _ownsModel;
-    private (ETag Undesired, ETag Desired, NudgingPipeline Pipeline, EmbeddingIndex Index)? _cached;
+    private (ETag Undesired, ETag Desired, ETag Memorized, NudgingPipeline Pipeline)? _cached;
 
     private readonly record struct ETag(string? Value);
 
@@ -50,6 +50,7 @@ public sealed class NudgeWorkerServices : IDisposable
         _logger = logger ?? NullLogger.Instance;
         Pipeline = new DiffusionPipeline(model);
         Embedder = new ClipEmbedder(model);
+        CopyDetector = model.CopyDetector is null ? null : new CopyDetector(model);
         Indices = new EmbeddingIndexStore(store);
     }
 
@@ -84,6 +85,9 @@ public sealed class NudgeWorkerServices : IDisposable
     /// <summary>The embedder of the filters and moderation.</summary>
     public ClipEmbedder Embedder { get; }
 
+    /// <summary>The copy detector of the memorization filter, or null when the model has none.</summary>
+    public CopyDetector? CopyDetector { get; }
+
     /// <summary>The object store.</summary>
     public IObjectStore Store { get; }
 
@@ -117,27 +121,24 @@ public sealed class NudgeWorkerServices : IDisposable
     /// </summary>
     /// <param name="cancellationToken">Cancels the load.</param>
     /// <returns>The index (possibly empty).</returns>
-    public async Task<EmbeddingIndex> LoadUndesiredAsync(CancellationToken cancellationToken = default)
-    {
-        var index = await Indices.LoadAsync(Policy.UndesiredIndex, cancellationToken: cancellationToken);
-        if (index.Exists || !File.Exists(Path.Combine(Model.Folder, "memorized", "memorized.jsonl")))
-        {
-            return index;
-        }
+    public Task<EmbeddingIndex> LoadUndesiredAsync(CancellationToken cancellationToken = default) =>
+        Locked(() => MemorizedIndices.LoadUndesiredAsync(Indices, Policy.UndesiredIndex, Model, Embedder, LogCreated, cancellationToken), cancellationToken);
 
+    /// <summary>The memorized index of copy descriptors (created from the memorized set when missing), or null without a copy detector.</summary>
+    /// <param name="cancellationToken">Cancels the load.</param>
+    /// <returns>The index, or null.</returns>
+    public Task<EmbeddingIndex?> LoadMemorizedAsync(CancellationToken cancellationToken = default) =>
+        Locked(() => MemorizedIndices.LoadMemorizedAsync(Indices, Policy.MemorizedIndex, Model, CopyDetector, LogCreated, cancellationToken), cancellationToken);
+
+    private void LogCreated(string line) => _logger.LogInformation("{Line}", line);
+
+    // One creator at a time: two activities finding an index missing must not both build it.
+    private async Task<T> Locked<T>(Func<Task<T>> work, CancellationToken cancellationToken)
+    {
         await _indexLock.WaitAsync(cancellationToken);
         try
         {
-            index = await Indices.LoadAsync(Policy.UndesiredIndex, cancellationToken: cancellationToken);
-            if (!index.Exists)
-            {
-                var entries = MemorizedSet.ToEntries(MemorizedSet.Read(Model.Folder), Embedder, Model);
-                await Indices.AddAsync(Policy.UndesiredIndex, entries, cancellationToken);
-                _logger.LogInformation("Created index {Index} from the model's memorized set ({Count} entries)", Policy.UndesiredIndex, entries.Count);
-                index = await Indices.LoadAsync(Policy.UndesiredIndex, cancellationToken: cancellationToken);
-            }
-
-            return index;
+            return await work();
         }
         finally
         {
@@ -145,21 +146,22 @@ public sealed class NudgeWorkerServices : IDisposable
         }
     }
 
-    /// <summary>The nudging pipeline over the current undesired and desired indices (rebuilt when an index changes).</summary>
+    /// <summary>The nudging pipeline over the current undesired, memorized and desired indices (rebuilt when an index changes).</summary>
     /// <param name="cancellationToken">Cancels the load.</param>
     /// <returns>The pipeline.</returns>
     public async Task<NudgingPipeline> GetNudgingPipelineAsync(CancellationToken cancellationToken = default)
     {
         var undesired = await LoadUndesiredAsync(cancellationToken);
+        var memorized = await LoadMemorizedAsync(cancellationToken);
         var desired = await Indices.LoadAsync(Policy.DesiredIndex, cancellationToken: cancellationToken);
-        var key = (new ETag(undesired.ETag?.ToString()), new ETag(desired.ETag?.ToString()));
-        if (_cached is { } c && c.Undesired == key.Item1 && c.Desired == key.Item2)
+        var key = (new ETag(undesired.ETag?.ToString()), new ETag(desired.ETag?.ToString()), new ETag(memorized?.ETag?.ToString()));
+        if (_cached is { } c && c.Undesired == key.Item1 && c.Desired == key.Item2 && c.Memorized == key.Item3)
         {
             return c.Pipeline;
         }
 
-        var pipeline = new NudgingPipeline(Pipeline, Embedder, undesired, desired.Exists ? desired : null, Policy);
-        _cached = (key.Item1, key.Item2, pipeline, undesired);
+        var pipeline = new NudgingPipeline(Pipeline, Embedder, undesired, desired.Exists ? desired : null, Policy, CopyDetector, memorized);
+        _cached = (key.Item1, key.Item2, key.Item3, pipeline);
         return pipeline;
     }
 
@@ -167,7 +169,7 @@ public sealed class NudgeWorkerServices : IDisposable
     /// <param name="cancellationToken">Cancels the load.</param>
     /// <returns>The moderator.</returns>
     public async Task<UploadModerator> GetModeratorAsync(CancellationToken cancellationToken = default) =>
-        new(Embedder, await LoadUndesiredAsync(cancellationToken), Moderation);
+        new(Embedder, await LoadUndesiredAsync(cancellationToken), Moderation, CopyDetector, await LoadMemorizedAsync(cancellationToken));
 
     /// <summary>Runs CPU/GPU-heavy work on the thread pool, at most <see cref="MaxConcurrentGenerations"/> at a time.</summary>
     /// <typeparam name="T">The result type.</typeparam>

@@ -72,7 +72,7 @@ internal static class BatchCommand
 
         using var model = ModelArguments.Load(modelDir);
         using var services = new NudgeWorkerServices(model, objects, policy, logger: CliLog.Logger);
-        await StoreArguments.UndesiredAsync(services.Indices, services.Policy.UndesiredIndex, model, services.Embedder, cancellationToken);
+        await StoreArguments.GuardIndicesAsync(services.Indices, services.Policy, model, services.Embedder, services.CopyDetector, cancellationToken);
 
         // The in-process host runs an ASP.NET Core gRPC sidecar whose default console logger writes every request
         // to stdout; its configuration reads environment variables, so keep it to warnings unless asked.

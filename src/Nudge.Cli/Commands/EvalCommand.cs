@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Nudge.Cli.Console;
 using Nudge.Engine.Generation;
 using Nudge.Evaluation;
@@ -10,7 +9,7 @@ namespace Nudge.Cli.Commands;
 /// <summary><c>eval</c>: the paper's experiment on the model, with baselines, report.md and figures.</summary>
 internal static class EvalCommand
 {
-    public const string Usage = "eval [--model DIR] [--seeds N] [--steps N] [--guidance X] [--methods none,nudge-conditioning,...] [--policy FILE] --out DIR";
+    public const string Usage = "eval [--model DIR] [--seeds N] [--steps N] [--guidance X] [--methods none,nudge,...] [--policy FILE] --out DIR";
 
     public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -18,7 +17,7 @@ internal static class EvalCommand
         var modelDir = ModelArguments.Folder(a);
         int seeds = a.Int("seeds") ?? 8;
         int steps = a.Int("steps") ?? 20;
-        float guidance = a.Float("guidance") ?? 7.5f;
+        float guidance = a.Float("guidance") ?? 3f;
         var methods = a.String("methods")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
         var policyPath = a.String("policy");
         var outDir = a.Required("out");
@@ -43,21 +42,33 @@ internal static class EvalCommand
         using var model = ModelArguments.Load(modelDir);
         var embedder = IndexCommand.EmbedderFor(model);
         var options = new EvaluationOptions { Seeds = seeds, Steps = steps, Guidance = guidance, Methods = methods, Policy = policy };
-        var runner = new EvaluationRunner(new DiffusionPipeline(model), embedder, options);
-        var samples = runner.Run(line => System.Console.Error.WriteLine($"eval: {line}"), cancellationToken);
-        var summaries = EvaluationReport.Summarize(samples, policy.UndesiredThreshold);
-        var command = "nudge eval " + string.Join(' ', args);
-        EvaluationReport.Write(Path.Combine(outDir, "report.md"), summaries, samples, options, command, $"{model.Name} (unet {model.Identity().FileHashes["unet/model.onnx"][..12]})");
-        // The figures show the default nudge space (conditioning) when it ran, else the first nudge method that did.
-        var figureMethod = EvaluationRunner.Methods.Where(m => m.StartsWith("nudge", StringComparison.Ordinal))
-            .OrderBy(m => m == "nudge-conditioning" ? 0 : 1)
-            .FirstOrDefault(m => samples.Any(s => s.Method == m));
-        if (figureMethod is not null)
+        EvaluationRunner runner;
+        try
         {
-            EvaluationFigures.Write(outDir, samples, figureMethod, runner.Memorized);
+            runner = new EvaluationRunner(new DiffusionPipeline(model), embedder, options);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException)
+        {
+            throw new UsageException(ex.Message);
         }
 
-        AtomicFile.Write(Path.Combine(outDir, "summary.json"), JsonSerializer.SerializeToUtf8Bytes(summaries, ImageRecord.JsonOptions));
+        var samples = runner.Run(line => System.Console.Error.WriteLine($"eval: {line}"), cancellationToken);
+        var command = "nudge eval " + string.Join(' ', args);
+        var calibration = EvaluationSummary.Calibration(runner.Judges);
+        var result = new EvaluationResult(command, $"{model.Name} (unet {model.Identity().FileHashes["unet/model.onnx"][..12]})", DateTime.UtcNow,
+            guidance, steps, seeds, options.ReportCaptions, policy, calibration,
+            EvaluationSummary.Memorized(samples, runner.Judges, "report", options.BootstrapResamples),
+            EvaluationSummary.Memorized(samples, runner.Judges, "tune", options.BootstrapResamples),
+            EvaluationSummary.Memorized(samples, runner.Judges, "all", options.BootstrapResamples),
+            EvaluationSummary.Controls(samples, runner.Judges));
+        // The figures show the policy's nudge when it ran, else the first nudge variant that did.
+        var figureMethod = EvaluationRunner.Methods.Where(m => m.StartsWith("nudge", StringComparison.Ordinal)).FirstOrDefault(m => samples.Any(s => s.Method == m));
+        EvaluationReport.Write(outDir, result, samples, options, figureMethod);
+        if (figureMethod is not null)
+        {
+            EvaluationFigures.Write(outDir, samples, figureMethod, runner.Memorized, runner.Siblings, calibration);
+        }
+
         System.Console.WriteLine(Path.Combine(outDir, "report.md"));
         return Task.FromResult(0);
     }

@@ -67,9 +67,11 @@ internal static class GenerateCommand
         }
 
         var embedder = IndexCommand.EmbedderFor(model);
-        var undesired = await StoreArguments.UndesiredAsync(store!, policy.UndesiredIndex, model, embedder, cancellationToken);
+        var detector = IndexCommand.CopyDetectorFor(model);
+        var (undesired, memorized) = await StoreArguments.GuardIndicesAsync(store!, policy, model, embedder, detector, cancellationToken);
         var desired = await store!.LoadAsync(policy.DesiredIndex, cancellationToken: cancellationToken);
-        var guarded = await new NudgingPipeline(pipeline, embedder, undesired, desired.Exists ? desired : null, policy).GenerateAsync(request, bar, cancellationToken);
+        var guarded = await new NudgingPipeline(pipeline, embedder, undesired, desired.Exists ? desired : null, policy, detector, memorized)
+            .GenerateAsync(request, bar, cancellationToken);
         bar?.Done();
         foreach (var g in guarded.Images)
         {

@@ -4,6 +4,7 @@ using Nudge.Engine.Generation;
 using Nudge.Evaluation;
 using Nudge.Mitigation.Indices;
 using Nudge.Indexing;
+using Nudge.Indexing.Persistence;
 using Nudge.Mitigation.Embedding;
 
 namespace Nudge.Cli.Commands;
@@ -11,7 +12,7 @@ namespace Nudge.Cli.Commands;
 /// <summary><c>index add|list|remove|import-memorized</c>: manage named embedding indices.</summary>
 internal static class IndexCommand
 {
-    public const string Usage = "index add --index NAME (--image FILE [--caption TEXT] | --text TEXT) [--id ID] [--threshold X] | index list [--index NAME] | index remove --index NAME --id ID... | index import-memorized [--model DIR] [--index NAME]  (all take [--store DIR])";
+    public const string Usage = "index add --index NAME (--image FILE [--caption TEXT] | --text TEXT) [--id ID] [--threshold X] | index list [--index NAME] | index remove --index NAME --id ID... | index import-memorized [--model DIR] [--index NAME] [--copy-index NAME]  (all take [--store DIR])";
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -181,10 +182,12 @@ internal static class IndexCommand
     private static async Task<int> ImportAsync(Arguments a, CancellationToken ct)
     {
         var name = a.String("index") ?? "undesired";
+        var copyName = a.String("copy-index") ?? "memorized";
         var modelDir = ModelArguments.Folder(a);
         var store = StoreArguments.Open(a);
         a.RejectUnknown();
         ValidateName(name);
+        ValidateName(copyName);
         using var model = ModelArguments.Load(modelDir);
         IReadOnlyList<MemorizedImage> set;
         try
@@ -196,8 +199,27 @@ internal static class IndexCommand
             throw new UsageException(ex.Message);
         }
 
-        var entries = MemorizedSet.ToEntries(set, EmbedderFor(model), model);
+        await ImportEntriesAsync(store, name, MemorizedSet.ToEntries(set, EmbedderFor(model), model), ct);
+        if (CopyDetectorFor(model) is { } detector)
+        {
+            await ImportEntriesAsync(store, copyName, MemorizedSet.ToCopyEntries(set, detector, model), ct);
+        }
+        else
+        {
+            System.Console.WriteLine($"{model.Folder} has no copy_detector/: the memorized images went into '{name}' as embedder entries");
+        }
+
+        return 0;
+    }
+
+    private static async Task ImportEntriesAsync(EmbeddingIndexStore store, string name, IReadOnlyList<IndexEntry> entries, CancellationToken ct)
+    {
         var existing = await store.LoadAsync(name, cancellationToken: ct);
+        if (existing.Count > 0 && entries.Count > 0 && existing.Dimension != entries[0].Embedding.Length)
+        {
+            throw new UsageException($"index '{name}' holds {existing.Dimension}-d vectors and these are {entries[0].Embedding.Length}-d (another model's?); use another --store or index name");
+        }
+
         var fresh = entries.Where(e => !existing.Contains(e.Id)).ToList();
         if (fresh.Count > 0)
         {
@@ -205,7 +227,24 @@ internal static class IndexCommand
         }
 
         System.Console.WriteLine($"imported {fresh.Count} entries into '{name}' ({entries.Count - fresh.Count} already there)");
-        return 0;
+    }
+
+    /// <summary>The model's copy detector, or null when its folder has none.</summary>
+    internal static CopyDetector? CopyDetectorFor(Nudge.Engine.Models.StableDiffusionModel model)
+    {
+        if (model.CopyDetector is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return new CopyDetector(model);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
     }
 
     internal static ClipEmbedder EmbedderFor(Nudge.Engine.Models.StableDiffusionModel model)

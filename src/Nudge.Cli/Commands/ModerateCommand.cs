@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Nudge.Cli.Console;
 using Nudge.Mitigation.Moderation;
+using Nudge.Mitigation.Pipeline;
 
 namespace Nudge.Cli.Commands;
 
@@ -29,8 +30,9 @@ internal static class ModerateCommand
 
         using var model = ModelArguments.Load(modelDir);
         var embedder = IndexCommand.EmbedderFor(model);
-        var index = await StoreArguments.UndesiredAsync(store, indexName, model, embedder, cancellationToken);
-        var moderator = new UploadModerator(embedder, index, options);
+        var detector = IndexCommand.CopyDetectorFor(model);
+        var (index, memorized) = await StoreArguments.GuardIndicesAsync(store, new NudgePolicy { UndesiredIndex = indexName }, model, embedder, detector, cancellationToken);
+        var moderator = new UploadModerator(embedder, index, options, detector, memorized);
         var results = new List<ModerationResult>();
         foreach (var file in a.Positional)
         {

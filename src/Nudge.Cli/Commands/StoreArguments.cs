@@ -1,6 +1,6 @@
 using Nudge.Cli.Console;
 using Nudge.Engine.Models;
-using Nudge.Evaluation;
+using Nudge.Mitigation.Pipeline;
 using Nudge.Mitigation.Indices;
 using Nudge.Indexing;
 using Nudge.Indexing.Persistence;
@@ -33,20 +33,15 @@ internal static class StoreArguments
     }
 
     /// <summary>
-    /// The undesired index. When it does not exist yet and the model ships a memorized set, it is created
-    /// from that set, and a line on stderr says so.
+    /// The indices the nudging pipeline reads: undesired and, with a copy detector, memorized. Missing ones are created
+    /// from the model's memorized set, and a line on stderr says so.
     /// </summary>
-    public static async Task<EmbeddingIndex> UndesiredAsync(EmbeddingIndexStore store, string name, StableDiffusionModel model, ClipEmbedder embedder, CancellationToken cancellationToken)
+    public static async Task<(EmbeddingIndex Undesired, EmbeddingIndex? Memorized)> GuardIndicesAsync(EmbeddingIndexStore store, NudgePolicy policy,
+        StableDiffusionModel model, ClipEmbedder embedder, CopyDetector? detector, CancellationToken cancellationToken)
     {
-        var index = await store.LoadAsync(name, cancellationToken: cancellationToken);
-        if (index.Exists || !File.Exists(Path.Combine(model.Folder, "memorized", "memorized.jsonl")))
-        {
-            return index;
-        }
-
-        var entries = MemorizedSet.ToEntries(MemorizedSet.Read(model.Folder), embedder, model);
-        await store.AddAsync(name, entries, cancellationToken);
-        System.Console.Error.WriteLine($"nudge: created index '{name}' from {Path.Combine(model.Folder, "memorized")} ({entries.Count} entries)");
-        return await store.LoadAsync(name, cancellationToken: cancellationToken);
+        static void Say(string line) => System.Console.Error.WriteLine("nudge: " + line);
+        var undesired = await MemorizedIndices.LoadUndesiredAsync(store, policy.UndesiredIndex, model, embedder, Say, cancellationToken);
+        var memorized = await MemorizedIndices.LoadMemorizedAsync(store, policy.MemorizedIndex, model, detector, Say, cancellationToken);
+        return (undesired, memorized);
     }
 }

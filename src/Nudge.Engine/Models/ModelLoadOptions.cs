@@ -25,6 +25,9 @@ public sealed class ModelLoadOptions
     /// <summary>Whether to load the <c>embedder/</c> component when the folder has one.</summary>
     public bool LoadEmbedder { get; set; } = true;
 
+    /// <summary>Whether to load the <c>copy_detector/</c> component when the folder has one.</summary>
+    public bool LoadCopyDetector { get; set; } = true;
+
     /// <summary>Whether to load <c>vae_encoder/</c> when present (needed to encode images into latents).</summary>
     public bool LoadVaeEncoder { get; set; } = true;
 

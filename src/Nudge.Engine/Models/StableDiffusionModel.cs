@@ -11,7 +11,7 @@ namespace Nudge.Engine.Models;
 /// <summary>
 /// A Stable Diffusion model folder in the diffusers ONNX layout (<c>model_index.json</c>,
 /// <c>text_encoder/</c>, <c>unet/</c>, <c>vae_decoder/</c>, <c>vae_encoder/</c>, <c>tokenizer/</c>,
-/// <c>scheduler/</c>, and <c>embedder/</c> where present), loaded once with validated sessions.
+/// <c>scheduler/</c>, and <c>embedder/</c> and <c>copy_detector/</c> where present), loaded once with validated sessions.
 /// The same loader takes the bundled tiny models and a real SD 1.4/1.5 export.
 /// </summary>
 public sealed class StableDiffusionModel : IDisposable
@@ -26,8 +26,9 @@ public sealed class StableDiffusionModel : IDisposable
 
     private StableDiffusionModel(string folder, string name, ClipTokenizer tokenizer, SchedulerConfig scheduler,
         OnnxComponent textEncoder, OnnxComponent unet, OnnxComponent vaeDecoder, OnnxComponent? vaeEncoder,
-        EmbedderComponents? embedder, float scalingFactor, int vaeScaleFactor, int defaultSize, string provider)
+        EmbedderComponents? embedder, CopyDetectorComponents? copyDetector, float scalingFactor, int vaeScaleFactor, int defaultSize, string provider)
     {
+        CopyDetector = copyDetector;
         Folder = folder;
         Name = name;
         Tokenizer = tokenizer;
@@ -70,6 +71,9 @@ public sealed class StableDiffusionModel : IDisposable
 
     /// <summary>The <c>embedder/</c> dual encoder, or null when absent or not loaded.</summary>
     public EmbedderComponents? Embedder { get; }
+
+    /// <summary>The <c>copy_detector/</c> model, or null when absent or not loaded.</summary>
+    public CopyDetectorComponents? CopyDetector { get; }
 
     /// <summary>VAE latent scaling factor (<c>vae_decoder/config.json</c>, else SD's 0.18215).</summary>
     public float ScalingFactor { get; }
@@ -115,6 +119,11 @@ public sealed class StableDiffusionModel : IDisposable
         {
             yield return Embedder.Vision;
             yield return Embedder.Text;
+        }
+
+        if (CopyDetector is not null)
+        {
+            yield return CopyDetector.Model;
         }
     }
 
@@ -208,8 +217,18 @@ public sealed class StableDiffusionModel : IDisposable
                 embedder = new EmbedderComponents(vision, text, pre, File.Exists(proj) ? proj : null);
             }
 
+            CopyDetectorComponents? copyDetector = null;
+            var copyFolder = Path.Combine(folder, "copy_detector");
+            if (options.LoadCopyDetector && File.Exists(Path.Combine(copyFolder, "model.onnx")))
+            {
+                var detector = Open(Path.Combine("copy_detector", "model.onnx"), [TensorSpec.Float("pixel_values", 4)], []);
+                var pre = Path.Combine(copyFolder, "preprocessor_config.json");
+                var cfg = Path.Combine(copyFolder, "config.json");
+                copyDetector = new CopyDetectorComponents(detector, DescriptorOutput(detector), File.Exists(pre) ? pre : null, File.Exists(cfg) ? cfg : null);
+            }
+
             var model = new StableDiffusionModel(folder, name, tokenizer, scheduler, textEncoder, unet, vaeDecoder,
-                vaeEncoder, embedder, scaling, vaeScale, defaultSize, provider);
+                vaeEncoder, embedder, copyDetector, scaling, vaeScale, defaultSize, provider);
             options.Logger.LogInformation("Loaded model {Name} from {Folder} in {Ms} ms ({Provider})", name, folder, sw.ElapsedMilliseconds, provider);
             return model;
         }
@@ -237,6 +256,23 @@ public sealed class StableDiffusionModel : IDisposable
         OnnxComponent.Open(path, options,
             [TensorSpec.Float("sample", 4), new("timestep", TensorSpec.Timesteps, [0, 1]), TensorSpec.Float("encoder_hidden_states", 3)],
             [TensorSpec.Float("out_sample", 4)]);
+
+    // The descriptor output: "descriptor" when the graph names one, else its only output (a torchscript SSCD
+    // converted to ONNX names it after a graph node); float, rank 2.
+    private static string DescriptorOutput(OnnxComponent detector)
+    {
+        var outputs = detector.Session.OutputMetadata;
+        string name = outputs.ContainsKey("descriptor") ? "descriptor"
+            : outputs.Count == 1 ? outputs.Keys.First()
+            : throw new ModelLoadException(detector.FilePath, $"expected an output named 'descriptor' or a single output (has {string.Join(", ", outputs.Keys)})");
+        var meta = outputs[name];
+        if (!meta.IsTensor || !TensorSpec.Floats.Contains(meta.ElementDataType) || meta.Dimensions.Length != 2)
+        {
+            throw new ModelLoadException(detector.FilePath, $"output '{name}' must be a float [batch, dimension] descriptor (has {meta.ElementDataType} [{string.Join(",", meta.Dimensions)}])");
+        }
+
+        return name;
+    }
 
     private static int ReadVaeScaleFactor(JsonNode? vaeConfig, string path)
     {

@@ -110,6 +110,7 @@ public sealed class EmbeddingIndexStore
                 Source = entry.Source,
                 Caption = entry.Caption,
                 Threshold = entry.Threshold,
+                TriggerWords = entry.TriggerWords ?? [],
                 AddedAt = entry.AddedAt,
                 LatentShape = entry.LatentShape,
             };

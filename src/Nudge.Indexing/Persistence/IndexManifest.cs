@@ -45,6 +45,10 @@ internal sealed record ManifestEntry
 
     public float? Threshold { get; init; }
 
+    /// <summary>The entry's trigger words; omitted when it has none.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public List<string>? TriggerWords { get; init; }
+
     public DateTimeOffset AddedAt { get; init; }
 
     /// <summary>Set when the entry has a latent (float32, row-major, in the shard's latent blob).</summary>

@@ -168,6 +168,7 @@ internal sealed class IndexUpdateSession
         Source = entry.Source,
         Caption = entry.Caption,
         Threshold = entry.Threshold,
+        TriggerWords = entry.TriggerWords.Count == 0 ? null : [.. entry.TriggerWords],
         AddedAt = entry.AddedAt,
         LatentShape = entry.LatentShape,
     };

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Numerics.Tensors;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -51,24 +50,16 @@ public sealed class ClipEmbedder
             return [];
         }
 
-        var (h, w) = Preprocessor.OutputSize(images[0].Width, images[0].Height);
-        int per = 3 * h * w;
-        var pixels = new float[images.Count * per];
-        for (int i = 0; i < images.Count; i++)
+        var pixels = OrtCalls.Batch(Preprocessor, images, out int h, out int w);
+        if (pixels is null)
         {
-            var (hi, wi) = Preprocessor.OutputSize(images[i].Width, images[i].Height);
-            if (hi != h || wi != w)
-            {
-                return images.SelectMany(img => EmbedImages([img])).ToArray();
-            }
-
-            Preprocessor.Process(images[i], pixels.AsSpan(i * per, per));
+            return images.SelectMany(img => EmbedImages([img])).ToArray();
         }
 
         var vision = _parts.Vision;
-        using var value = ToModel(vision.InputType("pixel_values"), pixels, [images.Count, 3, h, w]);
-        var outputs = Run(vision.Session, ["pixel_values"], [value], "image_embeds");
-        return Normalize(outputs, images.Count);
+        using var value = OrtCalls.ToModel(vision.InputType("pixel_values"), pixels, [images.Count, 3, h, w]);
+        var outputs = OrtCalls.Run(vision.Session, ["pixel_values"], [value], "image_embeds", ref _runTicks);
+        return OrtCalls.Normalize(outputs, images.Count);
     }
 
     /// <summary>L2-normalized text embeddings of prompts.</summary>
@@ -94,7 +85,7 @@ public sealed class ClipEmbedder
 
         try
         {
-            return Normalize(Run(text.Session, names, values, "text_embeds"), texts.Count);
+            return OrtCalls.Normalize(OrtCalls.Run(text.Session, names, values, "text_embeds", ref _runTicks), texts.Count);
         }
         finally
         {
@@ -111,23 +102,6 @@ public sealed class ClipEmbedder
     /// <returns>Their dot product.</returns>
     public static float Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => TensorPrimitives.Dot(a, b);
 
-    private float[] Run(InferenceSession session, IReadOnlyCollection<string> names, IReadOnlyCollection<OrtValue> values, string output)
-    {
-        var sw = Stopwatch.StartNew();
-        using var ro = new RunOptions();
-        using var results = session.Run(ro, names, values, [output]);
-        Interlocked.Add(ref _runTicks, sw.Elapsed.Ticks);
-        var r = results[0];
-        return r.GetTensorTypeAndShape().ElementDataType == TensorElementType.Float16
-            ? r.GetTensorDataAsSpan<Float16>().ToArray().Select(v => (float)v).ToArray()
-            : r.GetTensorDataAsSpan<float>().ToArray();
-    }
-
-    private static OrtValue ToModel(TensorElementType type, float[] data, long[] shape) =>
-        type == TensorElementType.Float16
-            ? OrtValue.CreateTensorValueFromMemory(data.Select(v => (Float16)v).ToArray(), shape)
-            : OrtValue.CreateTensorValueFromMemory(data, shape);
-
     private static OrtValue Ids(TensorElementType type, int[][] ids, int len, bool ones)
     {
         if (type == TensorElementType.Int32)
@@ -138,20 +112,5 @@ public sealed class ClipEmbedder
 
         var longs = ones ? Enumerable.Repeat(1L, ids.Length * len).ToArray() : ids.SelectMany(r => r.Select(v => (long)v)).ToArray();
         return OrtValue.CreateTensorValueFromMemory(longs, [ids.Length, len]);
-    }
-
-    private static float[][] Normalize(float[] flat, int count)
-    {
-        int d = flat.Length / count;
-        var result = new float[count][];
-        for (int i = 0; i < count; i++)
-        {
-            var v = flat.AsSpan(i * d, d).ToArray();
-            float norm = TensorPrimitives.Norm(v);
-            TensorPrimitives.Divide(v, norm > 0 ? norm : 1f, v);
-            result[i] = v;
-        }
-
-        return result;
     }
 }

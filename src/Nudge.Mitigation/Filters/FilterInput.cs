@@ -11,6 +11,7 @@ public sealed class FilterInput
     private readonly ClipEmbedder _embedder;
     private float[]? _promptEmbedding;
     private float[]? _imageEmbedding;
+    private float[]? _copyDescriptor;
 
     /// <summary>Creates the input.</summary>
     /// <param name="embedder">The embedder.</param>
@@ -18,9 +19,11 @@ public sealed class FilterInput
     /// <param name="image">The image, or null at the prompt stage.</param>
     /// <param name="pixels">The decoded planar image before quantization ([3 × H × W]), or null.</param>
     /// <param name="promptEmbedding">The prompt's text embedding when already known.</param>
-    public FilterInput(ClipEmbedder embedder, string prompt, RgbImage? image = null, float[]? pixels = null, float[]? promptEmbedding = null)
+    /// <param name="copyDetector">The copy detector, or null when the model has none.</param>
+    public FilterInput(ClipEmbedder embedder, string prompt, RgbImage? image = null, float[]? pixels = null, float[]? promptEmbedding = null, CopyDetector? copyDetector = null)
     {
         _embedder = embedder;
+        CopyDetector = copyDetector;
         Prompt = prompt;
         Image = image;
         Pixels = pixels;
@@ -41,6 +44,13 @@ public sealed class FilterInput
 
     /// <summary>The image's unit embedding.</summary>
     public float[] ImageEmbedding => _imageEmbedding ??= _embedder.EmbedImages([Image ?? throw new InvalidOperationException("No image at the prompt stage.")])[0];
+
+    /// <summary>The copy detector, or null when the model has none.</summary>
+    public CopyDetector? CopyDetector { get; }
+
+    /// <summary>The image's unit copy descriptor.</summary>
+    public float[] CopyDescriptor => _copyDescriptor ??= (CopyDetector ?? throw new InvalidOperationException("The model has no copy detector."))
+        .Describe([Image ?? throw new InvalidOperationException("No image at the prompt stage.")])[0];
 
     /// <summary>Whether the image embedding was computed (for cost accounting).</summary>
     public bool HasImageEmbedding => _imageEmbedding is not null;

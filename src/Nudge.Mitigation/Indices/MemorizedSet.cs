@@ -12,7 +12,11 @@ namespace Nudge.Mitigation.Indices;
 /// <param name="Caption">Its unique caption.</param>
 /// <param name="Path">The PNG.</param>
 /// <param name="Image">The pixels.</param>
-public sealed record MemorizedImage(string Id, string Caption, string Path, RgbImage Image);
+public sealed record MemorizedImage(string Id, string Caption, string Path, RgbImage Image)
+{
+    /// <summary>Words of the caption that make the model reproduce the image (<c>trigger_words</c>; empty when not given).</summary>
+    public IReadOnlyList<string> TriggerWords { get; init; } = [];
+}
 
 /// <summary>Reads a model's memorized set and turns it into undesired index entries.</summary>
 public static class MemorizedSet
@@ -36,15 +40,21 @@ public static class MemorizedSet
             using var doc = JsonDocument.Parse(line);
             var r = doc.RootElement;
             var path = System.IO.Path.Combine(folder, r.GetProperty("file").GetString()!);
-            result.Add(new MemorizedImage(r.GetProperty("id").GetString()!, r.GetProperty("caption").GetString()!, path, RgbImage.Decode(File.ReadAllBytes(path))));
+            var triggers = r.TryGetProperty("trigger_words", out var t) ? t.EnumerateArray().Select(w => w.GetString()!).ToArray() : [];
+            result.Add(new MemorizedImage(r.GetProperty("id").GetString()!, r.GetProperty("caption").GetString()!, path, RgbImage.Decode(File.ReadAllBytes(path)))
+            {
+                TriggerWords = triggers,
+            });
         }
 
         return result;
     }
 
     /// <summary>
-    /// Index entries for the memorized set: an image entry per image (embedding and VAE latent, scaled as
-    /// the UNet sees it) and a text entry per caption (for the prompt pre-check).
+    /// Entries of the embedder's undesired index for the memorized set: a text entry per caption (for the prompt
+    /// pre-check) and, only when the model has no copy detector, an image entry per image (embedding and VAE latent,
+    /// scaled as the UNet sees it), which then is the memorization check. With a copy detector the images go to
+    /// <see cref="ToCopyEntries"/> instead, so the model that judges copies is not the one the nudge steers by.
     /// </summary>
     /// <param name="images">The memorized images.</param>
     /// <param name="embedder">The embedder.</param>
@@ -52,23 +62,18 @@ public static class MemorizedSet
     /// <returns>The entries.</returns>
     public static IReadOnlyList<IndexEntry> ToEntries(IReadOnlyList<MemorizedImage> images, ClipEmbedder embedder, StableDiffusionModel model)
     {
-        var embeds = embedder.EmbedImages([.. images.Select(i => i.Image)]);
+        bool withImages = model.CopyDetector is null;
+        var embeds = withImages ? embedder.EmbedImages([.. images.Select(i => i.Image)]) : [];
         var captions = embedder.EmbedTexts([.. images.Select(i => i.Caption)]);
         var entries = new List<IndexEntry>();
         for (int i = 0; i < images.Count; i++)
         {
             var img = images[i];
-            var latent = LatentEncoder.Encode(model, img.Image.Rgb, img.Image.Width, img.Image.Height);
-            entries.Add(new IndexEntry
+            if (withImages)
             {
-                Id = img.Id,
-                Kind = IndexEntryKind.Image,
-                Embedding = embeds[i],
-                Caption = img.Caption,
-                Latent = latent,
-                LatentShape = LatentEncoder.LatentShape(model, img.Image.Width, img.Image.Height),
-                Source = img.Path,
-            });
+                entries.Add(ImageEntry(img, embeds[i], model));
+            }
+
             entries.Add(new IndexEntry
             {
                 Id = img.Id + ":caption",
@@ -81,4 +86,30 @@ public static class MemorizedSet
 
         return entries;
     }
+
+    /// <summary>
+    /// Entries of the memorized index: each image's copy descriptor, with its caption, trigger words and VAE latent
+    /// (the latent nudge's push target).
+    /// </summary>
+    /// <param name="images">The memorized images.</param>
+    /// <param name="detector">The copy detector.</param>
+    /// <param name="model">The model (its VAE encoder makes the latents).</param>
+    /// <returns>The entries.</returns>
+    public static IReadOnlyList<IndexEntry> ToCopyEntries(IReadOnlyList<MemorizedImage> images, CopyDetector detector, StableDiffusionModel model)
+    {
+        var descriptors = detector.Describe([.. images.Select(i => i.Image)]);
+        return [.. images.Select((img, i) => ImageEntry(img, descriptors[i], model))];
+    }
+
+    private static IndexEntry ImageEntry(MemorizedImage img, float[] embedding, StableDiffusionModel model) => new()
+    {
+        Id = img.Id,
+        Kind = IndexEntryKind.Image,
+        Embedding = embedding,
+        Caption = img.Caption,
+        TriggerWords = img.TriggerWords,
+        Latent = LatentEncoder.Encode(model, img.Image.Rgb, img.Image.Width, img.Image.Height),
+        LatentShape = LatentEncoder.LatentShape(model, img.Image.Width, img.Image.Height),
+        Source = img.Path,
+    };
 }

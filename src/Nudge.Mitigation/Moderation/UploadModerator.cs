@@ -15,13 +15,19 @@ public sealed class UploadModerator
     private readonly ClipEmbedder _embedder;
     private readonly EmbeddingIndex _undesired;
     private readonly ModerationOptions _options;
+    private readonly CopyDetector? _copyDetector;
+    private readonly EmbeddingIndex? _memorized;
 
     /// <summary>Creates the moderator.</summary>
     /// <param name="embedder">The embedder.</param>
     /// <param name="undesired">The undesired index.</param>
     /// <param name="options">Thresholds and limits.</param>
-    public UploadModerator(ClipEmbedder embedder, EmbeddingIndex undesired, ModerationOptions? options = null)
+    /// <param name="copyDetector">The model's copy detector, or null; with <paramref name="memorized"/> an upload that copies a memorized image is blocked.</param>
+    /// <param name="memorized">The memorized set indexed by copy descriptors, or null.</param>
+    public UploadModerator(ClipEmbedder embedder, EmbeddingIndex undesired, ModerationOptions? options = null, CopyDetector? copyDetector = null, EmbeddingIndex? memorized = null)
     {
+        _copyDetector = copyDetector;
+        _memorized = copyDetector is null ? null : memorized;
         _embedder = embedder;
         _undesired = undesired;
         _options = options ?? new ModerationOptions();
@@ -71,6 +77,16 @@ public sealed class UploadModerator
         catch (InvalidDataException ex)
         {
             return Invalid(source, $"unreadable or truncated image ({ex.Message})");
+        }
+
+        if (_copyDetector is not null && _memorized is { Count: > 0 })
+        {
+            var copies = IndexMatching.Nearest(_memorized, _copyDetector.Describe([image])[0], IndexEntryKind.Image, _copyDetector.Threshold, _options.Evidence);
+            if (copies.FirstOrDefault(m => m.Exceeds) is { } copy)
+            {
+                return new ModerationResult(source, ModerationVerdict.Block,
+                    $"copies memorized entry '{copy.EntryId}' (copy-detector cosine {copy.Similarity:F3} ≥ {copy.Threshold:F3})", copy.Similarity, copies, image.Width, image.Height);
+            }
         }
 
         var embedding = _embedder.EmbedImages([image])[0];

@@ -43,6 +43,13 @@ public sealed record NudgeOptions
     /// <summary>Which representations to nudge (conditioning by default: in `nudge eval` it resolved 97.8% of flagged outputs at guidance 3 and all at 7.5, with more relevance kept than "both"; latent alone resolves few; see docs/eval).</summary>
     public NudgeSpaces Spaces { get; init; } = NudgeSpaces.Conditioning;
 
+    /// <summary>
+    /// How far the sequence-space nudge moves from the memorized caption toward the released prompt, as a fraction of
+    /// their cosine gap (1: as far from the caption as the released prompt is). Each further round adds
+    /// <see cref="PushTargetStep"/>, up to 1.
+    /// </summary>
+    public float EscapeFraction { get; init; } = 0.8f;
+
     /// <summary>Which conditioning states the change is applied to.</summary>
     public ConditioningScope ConditioningScope { get; init; } = ConditioningScope.AllTokens;
 
@@ -64,7 +71,14 @@ public sealed record NudgeOptions
     public NudgeOptions ForRound(int round)
     {
         float g = MathF.Pow(StrengthGrowth, round);
-        return this with { Beta = Beta * g, Lambda = Lambda / g, PushTarget = PushTarget - (PushTargetStep * round), MinimumPushDrop = MinimumPushDrop + (PushTargetStep * round) };
+        return this with
+        {
+            Beta = Beta * g,
+            Lambda = Lambda / g,
+            PushTarget = PushTarget - (PushTargetStep * round),
+            MinimumPushDrop = MinimumPushDrop + (PushTargetStep * round),
+            EscapeFraction = Math.Min(1f, EscapeFraction + (PushTargetStep * round)),
+        };
     }
 
     /// <summary>The restart step index of a round for a schedule of <paramref name="timestepCount"/> entries.</summary>
@@ -90,6 +104,11 @@ public sealed record NudgeOptions
         if (!(PushTargetStep >= 0 && PushTargetStep <= 1))
         {
             e["push_target_step"] = "push_target_step must be between 0 and 1";
+        }
+
+        if (!(EscapeFraction > 0 && EscapeFraction <= 1))
+        {
+            e["escape_fraction"] = "escape_fraction must be in (0, 1]";
         }
 
         if (!(StepSize > 0))

@@ -10,8 +10,17 @@ namespace Nudge.Mitigation.Pipeline;
 /// </summary>
 public sealed record NudgePolicy
 {
-    /// <summary>Filter names in running order: "prompt", "degenerate", "undesired", "relevance".</summary>
-    public IReadOnlyList<string> Filters { get; init; } = ["prompt", "degenerate", "undesired", "relevance"];
+    /// <summary>
+    /// Filter names in running order: "prompt", "degenerate", "memorized" (the copy detector against the memorized
+    /// set; left out when the model has no copy detector), "undesired", "relevance".
+    /// </summary>
+    public IReadOnlyList<string> Filters { get; init; } = ["prompt", "degenerate", "memorized", "undesired", "relevance"];
+
+    /// <summary>Copy-descriptor cosine at which the memorization filter fires; null: the copy detector's calibrated threshold.</summary>
+    public float? MemorizedThreshold { get; init; }
+
+    /// <summary>Name of the index of the memorized set's copy descriptors.</summary>
+    public string MemorizedIndex { get; init; } = "memorized";
 
     /// <summary>Default cosine threshold of the undesired-similarity filter (entries may carry their own).</summary>
     public float UndesiredThreshold { get; init; } = 0.9f;
@@ -77,7 +86,7 @@ public sealed record NudgePolicy
     public IReadOnlyDictionary<string, string> Validate()
     {
         var e = new Dictionary<string, string>(Nudge.Validate());
-        var known = new HashSet<string> { "prompt", "degenerate", "undesired", "relevance" };
+        var known = new HashSet<string> { "prompt", "degenerate", "memorized", "undesired", "relevance" };
         foreach (var f in Filters.Where(f => !known.Contains(f)))
         {
             e["filters"] = $"unknown filter '{f}' (known: {string.Join(", ", known)})";
@@ -88,7 +97,7 @@ public sealed record NudgePolicy
             e["filters"] = "a filter is listed twice";
         }
 
-        foreach (var (name, v) in new[] { ("undesired_threshold", UndesiredThreshold), ("prompt_threshold", PromptThreshold), ("relevance_floor", RelevanceFloor) })
+        foreach (var (name, v) in new[] { ("undesired_threshold", UndesiredThreshold), ("prompt_threshold", PromptThreshold), ("relevance_floor", RelevanceFloor), ("memorized_threshold", MemorizedThreshold ?? 0f) })
         {
             if (!(v >= -1 && v <= 1))
             {

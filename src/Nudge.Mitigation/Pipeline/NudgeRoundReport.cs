@@ -9,13 +9,23 @@ namespace Nudge.Mitigation.Pipeline;
 /// <param name="Spaces">The representations nudged.</param>
 /// <param name="Beta">β used this round.</param>
 /// <param name="Lambda">λ used this round.</param>
-/// <param name="MatchedEntries">Undesired entries pushed away from.</param>
+/// <param name="MatchedEntries">Entries pushed away from (matched by the filter that fired).</param>
 /// <param name="Latent">The latent-space minimization, when done.</param>
-/// <param name="Conditioning">The conditioning-space minimization, when done.</param>
+/// <param name="Conditioning">The pooled conditioning-space minimization, when done.</param>
 /// <param name="Filters">The filter report on the regenerated image.</param>
 /// <param name="ElapsedMs">Wall time of the round.</param>
 public sealed record NudgeRoundReport(int Round, int RestartStep, NudgeSpaces Spaces, float Beta, float Lambda, IReadOnlyList<string> MatchedEntries,
-    NudgeSummary? Latent, NudgeSummary? Conditioning, FilterReport Filters, double ElapsedMs);
+    NudgeSummary? Latent, NudgeSummary? Conditioning, FilterReport Filters, double ElapsedMs)
+{
+    /// <summary>The token-sequence minimization, when done.</summary>
+    public NudgeSummary? Sequence { get; init; }
+
+    /// <summary>The prompt the sequence nudge pulled toward (the prompt with the matched entries' trigger words released).</summary>
+    public string? ReleasedPrompt { get; init; }
+
+    /// <summary>The escape fraction the sequence nudge aimed at this round.</summary>
+    public float? EscapeFraction { get; init; }
+}
 
 /// <summary>A minimization's numbers, without the representation itself.</summary>
 /// <param name="Iterations">Gradient steps.</param>

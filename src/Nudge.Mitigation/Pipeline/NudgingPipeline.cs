@@ -23,7 +23,9 @@ public sealed class NudgingPipeline
     private readonly ClipEmbedder _embedder;
     private readonly EmbeddingIndex _undesired;
     private readonly EmbeddingIndex? _desired;
-    private readonly Dictionary<string, IndexEntry> _undesiredById;
+    private readonly CopyDetector? _copyDetector;
+    private readonly EmbeddingIndex? _memorized;
+    private readonly Dictionary<string, IndexEntry> _entriesById;
 
     /// <summary>Creates the pipeline.</summary>
     /// <param name="pipeline">The generation pipeline.</param>
@@ -31,7 +33,10 @@ public sealed class NudgingPipeline
     /// <param name="undesired">The undesired index.</param>
     /// <param name="desired">The desired index, or null.</param>
     /// <param name="policy">Filters, thresholds and nudge settings.</param>
-    public NudgingPipeline(DiffusionPipeline pipeline, ClipEmbedder embedder, EmbeddingIndex undesired, EmbeddingIndex? desired, NudgePolicy policy)
+    /// <param name="copyDetector">The model's copy detector, or null when it has none (the memorization check then falls to the embedder's undesired filter).</param>
+    /// <param name="memorized">The memorized set indexed by copy descriptors, or null.</param>
+    public NudgingPipeline(DiffusionPipeline pipeline, ClipEmbedder embedder, EmbeddingIndex undesired, EmbeddingIndex? desired, NudgePolicy policy,
+        CopyDetector? copyDetector = null, EmbeddingIndex? memorized = null)
     {
         var errors = policy.Validate();
         if (errors.Count > 0)
@@ -44,13 +49,26 @@ public sealed class NudgingPipeline
             throw new ArgumentException($"The undesired index has dimension {undesired.Dimension}; the embedder produces {embedder.Dimension}.", nameof(undesired));
         }
 
+        if (copyDetector is not null && memorized is { Count: > 0 } && memorized.Dimension != copyDetector.Dimension)
+        {
+            throw new ArgumentException($"The memorized index has dimension {memorized.Dimension}; the copy detector produces {copyDetector.Dimension}.", nameof(memorized));
+        }
+
         _pipeline = pipeline;
         _embedder = embedder;
         _undesired = undesired;
         _desired = desired;
+        _copyDetector = copyDetector;
+        _memorized = copyDetector is null ? null : memorized;
         Policy = policy;
-        _undesiredById = undesired.Entries.ToDictionary(e => e.Id);
-        Chain = new FilterChain([.. policy.Filters.Select(CreateFilter)]);
+        // Push targets come from the entries the firing filter matched; ids are looked up in that filter's index.
+        _entriesById = new Dictionary<string, IndexEntry>(StringComparer.Ordinal);
+        foreach (var e in (_memorized?.Entries ?? []).Concat(undesired.Entries))
+        {
+            _entriesById.TryAdd(e.Id, e);
+        }
+
+        Chain = new FilterChain([.. policy.Filters.Select(CreateFilter).OfType<IGenerationFilter>()]);
     }
 
     /// <summary>The policy.</summary>
@@ -141,14 +159,14 @@ public sealed class NudgingPipeline
     public FilterReport FilterImage(string prompt, GeneratedImage image, int width, int height)
     {
         var rgb = new RgbImage(ImageCodec.ToRgb24(image.Pixels, width, height), width, height);
-        return Chain.Run(new FilterInput(_embedder, prompt, rgb, image.Pixels, PromptEmbedding(prompt)), FilterStage.Image);
+        return Chain.Run(new FilterInput(_embedder, prompt, rgb, image.Pixels, PromptEmbedding(prompt), _copyDetector), FilterStage.Image);
     }
 
     /// <summary>Step 4: one nudge round — nudge, restart from the round's step, decode, filter.</summary>
     /// <param name="first">The first pass.</param>
     /// <param name="image">The unmodified image (with its captures).</param>
     /// <param name="round">0-based round.</param>
-    /// <param name="matches">Undesired entries to push away from.</param>
+    /// <param name="matches">Entries the firing filters matched: the push targets.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>The regenerated image and the round's report.</returns>
     public (GeneratedImage Image, NudgeRoundReport Report) NudgeRound(GenerationResult first, GeneratedImage image, int round, IReadOnlyList<string> matches, CancellationToken cancellationToken = default)
@@ -161,58 +179,25 @@ public sealed class NudgingPipeline
         var options = Policy.Nudge.ForRound(round);
         var capture = image.Captures.TryGetValue(k, out var c) ? c : throw new InvalidOperationException($"Step {k} was not captured in the first pass.");
         var enc = _pipeline.EncodePrompts([req.NegativePrompt, req.Prompt], out _);
-        var entries = matches.Select(id => _undesiredById[id]).ToArray();
+        var entries = matches.Select(id => _entriesById[id]).ToArray();
 
         float[] sample = capture.Sample;
-        NudgeSummary? latentSummary = null, condSummary = null;
+        NudgeSummary? latentSummary = null, condSummary = null, sequenceSummary = null;
         if (options.Spaces.HasFlag(NudgeSpaces.Latent))
         {
-            var targets = entries.Where(e => e.Latent is { } l && l.Length == sample.Length).Select(e => Unit(e.Latent!)).ToArray();
-            if (targets.Length > 0)
-            {
-                var x0 = new float[sample.Length];
-                var eps = new float[sample.Length];
-                scheduler.PredictOriginalSample(capture.ModelOutput, k, capture.Sample, x0);
-                scheduler.PredictNoise(capture.ModelOutput, k, capture.Sample, eps);
-                var objective = new NudgeObjective(NormalizedLinearMap.Identity(x0.Length), x0, [], targets, options.Alpha, options.Beta, options.Lambda, options.Proximity);
-                var outcome = EmbeddingNudger.Minimize(objective, options);
-                sample = new float[x0.Length];
-                scheduler.AddNoiseAt(outcome.Representation, eps, k, sample);
-                latentSummary = NudgeSummary.From(outcome);
-            }
+            (sample, latentSummary) = NudgeLatent(scheduler, capture, k, entries, options);
         }
 
         var cond = enc[1];
-        if (options.Spaces.HasFlag(NudgeSpaces.Conditioning) && _embedder.Projection is { } projection)
+        string? released = null;
+        if (options.Spaces.HasFlag(NudgeSpaces.Sequence))
         {
-            var targets = entries.Where(e => e.Kind == IndexEntryKind.Image).Select(e => e.Embedding).ToArray();
-            if (targets.Length > 0)
-            {
-                int d = cond.HiddenSize, p = cond.PooledIndex;
-                var h = cond.HiddenStates.AsSpan(p * d, d).ToArray();
-                var desired = new List<float[]> { PromptEmbedding(req.Prompt) };
-                if (_desired is not null)
-                {
-                    desired.AddRange(_desired.Entries.Where(e => e.Kind == IndexEntryKind.Text).Select(e => e.Embedding));
-                }
+            (cond, sequenceSummary, released) = NudgeSequence(cond, entries, options);
+        }
 
-                var objective = new NudgeObjective(NormalizedLinearMap.Projected(projection), h, desired, targets, options.Alpha, options.Beta, options.Lambda, options.Proximity);
-                var outcome = EmbeddingNudger.Minimize(objective, options);
-                // The causal text encoder's states from the end-of-text token on all summarize the prompt;
-                // the pooled row's change is applied to them, or to every token's state (policy).
-                var delta = new float[d];
-                TensorPrimitives.Subtract(outcome.Representation, h, delta);
-                var hidden = (float[])cond.HiddenStates.Clone();
-                int firstRow = options.ConditioningScope == ConditioningScope.FromPooled ? p : 1;
-                for (int row = firstRow; row < cond.InputIds.Length; row++)
-                {
-                    var span = hidden.AsSpan(row * d, d);
-                    TensorPrimitives.Add(span, delta, span);
-                }
-
-                cond = cond.WithHiddenStates(hidden);
-                condSummary = NudgeSummary.From(outcome);
-            }
+        if (options.Spaces.HasFlag(NudgeSpaces.Conditioning))
+        {
+            (cond, condSummary) = NudgePooled(cond, req.Prompt, entries, options);
         }
 
         int h8 = first.Height / model.VaeScaleFactor, w8 = first.Width / model.VaeScaleFactor;
@@ -234,8 +219,113 @@ public sealed class NudgingPipeline
         var png = ImageCodec.EncodePng(ImageCodec.ToRgb24(pixels, first.Width, first.Height), first.Width, first.Height);
         var nudged = new GeneratedImage(image.Index, image.Seed, png, pixels, result.Latents);
         var report = FilterImage(req.Prompt, nudged, first.Width, first.Height);
-        var spaces = (latentSummary is null ? NudgeSpaces.None : NudgeSpaces.Latent) | (condSummary is null ? NudgeSpaces.None : NudgeSpaces.Conditioning);
-        return (nudged, new NudgeRoundReport(round, k, spaces, options.Beta, options.Lambda, matches, latentSummary, condSummary, report, sw.Elapsed.TotalMilliseconds));
+        var spaces = (latentSummary is null ? NudgeSpaces.None : NudgeSpaces.Latent) | (condSummary is null ? NudgeSpaces.None : NudgeSpaces.Conditioning)
+            | (sequenceSummary is null ? NudgeSpaces.None : NudgeSpaces.Sequence);
+        return (nudged, new NudgeRoundReport(round, k, spaces, options.Beta, options.Lambda, matches, latentSummary, condSummary, report, sw.Elapsed.TotalMilliseconds)
+        {
+            Sequence = sequenceSummary,
+            ReleasedPrompt = released,
+            EscapeFraction = sequenceSummary is null ? null : options.EscapeFraction,
+        });
+    }
+
+    // Latent space: L = x̂0 at the restart step, U = the matched entries' VAE latents; the nudged x̂0 is recombined
+    // with the predicted noise.
+    private static (float[] Sample, NudgeSummary? Summary) NudgeLatent(Engine.Schedulers.IScheduler scheduler, CapturedStep capture, int k, IndexEntry[] entries, NudgeOptions options)
+    {
+        var targets = entries.Where(e => e.Latent is { } l && l.Length == capture.Sample.Length).Select(e => Unit(e.Latent!)).ToArray();
+        if (targets.Length == 0)
+        {
+            return (capture.Sample, null);
+        }
+
+        var x0 = new float[capture.Sample.Length];
+        var eps = new float[capture.Sample.Length];
+        scheduler.PredictOriginalSample(capture.ModelOutput, k, capture.Sample, x0);
+        scheduler.PredictNoise(capture.ModelOutput, k, capture.Sample, eps);
+        var objective = new NudgeObjective(NormalizedLinearMap.Identity(x0.Length), x0, [], targets, options.Alpha, options.Beta, options.Lambda, options.Proximity);
+        var outcome = EmbeddingNudger.Minimize(objective, options);
+        var sample = new float[x0.Length];
+        scheduler.AddNoiseAt(outcome.Representation, eps, k, sample);
+        return (sample, NudgeSummary.From(outcome));
+    }
+
+    // Sequence space: L = every token state of the conditioning, g(L) = L/‖L‖. U = the matched entries' captions as
+    // the text encoder states them; D = the prompt with the entries' trigger words released. The push goal lies the
+    // escape fraction of the way from U's similarity 1 down to D's similarity, so the margin below the memorized
+    // caption is set relative to where the released prompt sits.
+    private (PromptEncoding Conditioning, NudgeSummary? Summary, string? Released) NudgeSequence(PromptEncoding cond, IndexEntry[] entries, NudgeOptions options)
+    {
+        var captions = entries.Select(e => e.Caption).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+        if (captions.Length == 0)
+        {
+            return (cond, null, null);
+        }
+
+        string released = TriggerRelease.Apply(cond.Prompt, entries.SelectMany(e => e.TriggerWords));
+        var encs = _pipeline.EncodePrompts([released, .. captions], out _);
+        var desired = Unit(encs[0].HiddenStates);
+        var undesired = encs.Skip(1).Select(e => Unit(e.HiddenStates)).ToArray();
+        float start = undesired.Max(u => TensorPrimitives.Dot(u, desired));
+        float goal = start + ((1f - start) * (1f - options.EscapeFraction));
+        var objective = new NudgeObjective(NormalizedLinearMap.Identity(cond.HiddenStates.Length), cond.HiddenStates, [desired], undesired,
+            options.Alpha, options.Beta, options.Lambda, options.Proximity);
+        var outcome = EmbeddingNudger.Minimize(objective, options with { PushTarget = goal, MinimumPushDrop = 0f });
+        return (cond.WithHiddenStates(outcome.Representation), NudgeSummary.From(outcome), released);
+    }
+
+    // Pooled space: L = the encoder state at the pooled position, mapped into the joint space by the text projection.
+    // U: image embeddings of matched embedder-index entries, or the caption's text embedding for copy-index entries
+    // (their own vectors are copy descriptors, another space). The change is applied from the pooled row on, or to
+    // every row (policy).
+    private (PromptEncoding Conditioning, NudgeSummary? Summary) NudgePooled(PromptEncoding cond, string prompt, IndexEntry[] entries, NudgeOptions options)
+    {
+        if (_embedder.Projection is not { } projection)
+        {
+            return (cond, null);
+        }
+
+        var targets = new List<float[]>();
+        foreach (var e in entries.Where(e => e.Kind == IndexEntryKind.Image))
+        {
+            if (e.Embedding.Length == _embedder.Dimension && _undesired.Contains(e.Id))
+            {
+                targets.Add(e.Embedding);
+            }
+            else if (e.Caption is { } caption)
+            {
+                targets.Add(_embedder.EmbedTexts([caption])[0]);
+            }
+        }
+
+        if (targets.Count == 0)
+        {
+            return (cond, null);
+        }
+
+        int d = cond.HiddenSize, p = cond.PooledIndex;
+        var h = cond.HiddenStates.AsSpan(p * d, d).ToArray();
+        var desired = new List<float[]> { PromptEmbedding(prompt) };
+        if (_desired is not null)
+        {
+            desired.AddRange(_desired.Entries.Where(e => e.Kind == IndexEntryKind.Text).Select(e => e.Embedding));
+        }
+
+        var objective = new NudgeObjective(NormalizedLinearMap.Projected(projection), h, desired, targets, options.Alpha, options.Beta, options.Lambda, options.Proximity);
+        var outcome = EmbeddingNudger.Minimize(objective, options);
+        // The causal text encoder's states from the end-of-text token on all summarize the prompt;
+        // the pooled row's change is applied to them, or to every token's state (policy).
+        var delta = new float[d];
+        TensorPrimitives.Subtract(outcome.Representation, h, delta);
+        var hidden = (float[])cond.HiddenStates.Clone();
+        int firstRow = options.ConditioningScope == ConditioningScope.FromPooled ? p : 1;
+        for (int row = firstRow; row < cond.InputIds.Length; row++)
+        {
+            var span = hidden.AsSpan(row * d, d);
+            TensorPrimitives.Add(span, delta, span);
+        }
+
+        return (cond.WithHiddenStates(hidden), NudgeSummary.From(outcome));
     }
 
     private GuardedImage Resolve(GenerationResult first, GeneratedImage image, double share, CancellationToken cancellationToken)
@@ -279,10 +369,14 @@ public sealed class NudgingPipeline
             : new GuardedImage(ImageOutcome.Unresolved, current, image, initial, rounds, share + sw.Elapsed.TotalMilliseconds);
     }
 
-    private IGenerationFilter CreateFilter(string name) => name switch
+    // "memorized" needs the copy detector and its index; without them it is left out and the embedder's undesired
+    // filter, whose index then holds the memorized images (MemorizedSet.ToEntries), is the memorization check.
+    private IGenerationFilter? CreateFilter(string name) => name switch
     {
         "prompt" => IndexSimilarityFilter.PromptPrecheck(_undesired, Policy.PromptThreshold),
         "degenerate" => new DegenerateImageFilter(),
+        "memorized" => _copyDetector is null || _memorized is null ? null
+            : IndexSimilarityFilter.Memorized(_memorized, Policy.MemorizedThreshold ?? _copyDetector.Threshold),
         "undesired" => IndexSimilarityFilter.Undesired(_undesired, Policy.UndesiredThreshold),
         "relevance" => new RelevanceFilter(Policy.RelevanceFloor),
         _ => throw new ArgumentException($"Unknown filter '{name}'."),
