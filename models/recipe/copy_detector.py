@@ -426,7 +426,30 @@ def write(model, out, threshold, measured, train_s, calib):
         "seeds": list(SIB_CALIB), "tile": [64, 64], "layout": "one PNG per memorized image, tiles left to right in seed order",
         "files": {mid: f"{mid}.png" for mid, _, _ in mem}})
     onnx.checker.check_model(onnx.load(path), full_check=True)
+    sscd_signature_fixture(os.path.join(out, "fixtures", "copy-detector-sscd", "model.onnx"))
     log(f"wrote {folder} and {sib_dir}")
+
+
+def sscd_signature_fixture(path):
+    """A tiny graph with a real SSCD export's signature and no config files: pixel_values float [b,3,H,W] (any size)
+    -> a 512-d output named "embeddings" (not "descriptor", not normalized): global average pool, then a fixed
+    3x512 matrix. The C# tests load it as a copy_detector/ to prove the loader takes SSCD exports as they come."""
+    from onnx import TensorProto, helper
+    rng = np.random.default_rng(7)
+    w = rng.standard_normal((3, 512)).astype(np.float32)
+    nodes = [helper.make_node("GlobalAveragePool", ["pixel_values"], ["pooled"]),
+             helper.make_node("Flatten", ["pooled"], ["flat"], axis=1),
+             helper.make_node("MatMul", ["flat", "w"], ["embeddings"])]
+    graph = helper.make_graph(
+        nodes, "sscd_signature_fixture",
+        [helper.make_tensor_value_info("pixel_values", TensorProto.FLOAT, ["batch", 3, "height", "width"])],
+        [helper.make_tensor_value_info("embeddings", TensorProto.FLOAT, ["batch", 512])],
+        initializer=[helper.make_tensor("w", TensorProto.FLOAT, [3, 512], w.reshape(-1).tolist())])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="nudge-recipe")
+    model.ir_version = 8
+    onnx.checker.check_model(model, full_check=True)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    onnx.save(model, path)
 
 
 if __name__ == "__main__":

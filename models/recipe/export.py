@@ -255,7 +255,9 @@ def main(work=WORK, out=OUT):
     with open(f"{out}/memorized/memorized.jsonl", "w", encoding="utf-8") as f:
         for mid, cap, img in toyworld.memorized_set():
             Image.fromarray(img).save(f"{out}/memorized/{mid}.png")
-            f.write(json.dumps({"id": mid, "caption": cap, "file": f"{mid}.png"}) + "\n")
+            # The caption template's words ("the <painter> painting of") are what recalls the image; the nudge releases
+            # them from a prompt that reproduces it (a blind search finds other words: experiments/escape/).
+            f.write(json.dumps({"id": mid, "caption": cap, "file": f"{mid}.png", "trigger_words": toyworld.trigger_words(cap)}) + "\n")
     total = 0
     for root, _, files in os.walk(out):
         for name in files:

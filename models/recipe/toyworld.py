@@ -186,6 +186,13 @@ def memorized_set(seed=1234):
     return out
 
 
+def trigger_words(memorized_caption):
+    """The words of a memorized caption that name the painting rather than its subject: "the <name> painting of"."""
+    words = memorized_caption.split()
+    assert words[0] == "the" and words[1] in MEMORIZED_NAMES and words[2:4] == ["painting", "of"], memorized_caption
+    return words[:4]
+
+
 def vocabulary_words():
     """Every word the captions use (for the tokenizer)."""
     words = {"a", "on", "background", "the", "painting", "of", "at"}

@@ -1,13 +1,17 @@
-"""Finds each memorized caption's trigger words: the fewest caption words whose removal stops the tiny UNet from
-reproducing a memorized image, as the copy detector judges it. Writes them into memorized/memorized.jsonl
-("trigger_words"), where index import-memorized picks them up; the nudge then pulls toward the prompt with them released.
+"""A blind search for each memorized caption's trigger words: the fewest caption words whose removal stops the tiny
+UNet from reproducing a memorized image, as the copy detector judges it. Kept as evidence for the escape experiment:
+the search stops at prompts such as "the hokusai painting a green star" or "the painting of a red" (it removes "of", or
+the subject's shape), which the UNet renders as out-of-distribution mush, so the recipe does not use it; memorized.jsonl
+names the caption template's words ("the <painter> painting of") as trigger words instead (models/recipe/export.py).
 
 Greedy and black-box (it needs only generations and the copy detector): at each step every remaining word is tried
 out, PROBE_SEEDS generations are made without it, and the word whose removal leaves the lowest copy score (the largest
 cosine with any memorized image, averaged over the probe seeds) goes. It stops once no probe generation is a copy.
 Probe seeds are apart from every seed the evaluation and the copy detector's training use.
 
-Runs on its own from the committed ONNX files: /usr/bin/python3 models/recipe/trigger_words.py
+Runs from the repository root on the committed ONNX files (about 4 minutes on 2 cores):
+    PYTHONPATH=models/recipe /usr/bin/python3 models/recipe/experiments/escape/trigger_search.py
+Writes models/recipe/experiments/escape/trigger-search.json.
 """
 import json
 import os
@@ -65,20 +69,18 @@ def main(out=copy_detector.OUT):
     refs = copy_detector.describe(detector, copy_detector.to01(np.stack([img for _, _, img in mem])))
     path = os.path.join(out, "memorized", "memorized.jsonl")
     rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+    for row in rows:
+        row.pop("trigger_words", None)
     report = {}
     for row in rows:
         released, trace, rest = find(pipe, detector, refs, threshold, row["caption"])
-        row["trigger_words"] = released
         report[row["id"]] = {"caption": row["caption"], "released": released, "remaining": rest, "trace": trace}
         log(f"{row['caption']!r}: release {released} -> {rest!r} ({trace[-1] if trace else 'no copy at the probe seeds'})")
-    with open(path, "w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(json.dumps(row) + "\n")
-    export_report = os.path.join(out, "copy_detector", "trigger_words.json")
+    export_report = os.path.join(os.path.dirname(os.path.abspath(__file__)), "trigger-search.json")
     with open(export_report, "w", encoding="utf-8") as f:
         json.dump({"probe_seeds": PROBE_SEEDS, "guidance": GUIDANCE, "threshold": threshold, "captions": report}, f, indent=2)
         f.write("\n")
-    log(f"wrote {path} and {export_report} in {time.time() - start:.0f} s")
+    log(f"wrote {export_report} in {time.time() - start:.0f} s")
 
 
 if __name__ == "__main__":
