@@ -316,6 +316,49 @@ def summarize(scores, threshold):
             "p95": float(np.percentile(s, 95)), "max": float(s.max())}
 
 
+def card_section(out=OUT):
+    """The model card's copy-detector section, from copy_detector/config.json (evaluate.py puts it in the card)."""
+    path = os.path.join(out, "copy_detector", "config.json")
+    if not os.path.exists(path):
+        return ""
+    c = json.load(open(path))
+    m, t = c["measured"], c["training"]
+
+    def rate(k):
+        return f"{m[k]['above']}/{m[k]['n']} ({100 * m[k]['rate']:.1f}%)"
+
+    return f"""## Copy detector (`copy_detector/`)
+An SSCD-style descriptor (Pizzi et al. 2022) for this world, which the memorization filter and the evaluation use
+instead of the embedder: {c["architecture"]}; {t["parameters"]:,} parameters, trained {t["steps"]} steps × {t["instances_per_batch"]}
+instances × 2 views ({t["wall_seconds"]} s) by `models/recipe/copy_detector.py`, which also runs on its own from these ONNX files.
+A training image and its edited copies (colour jitter, hue rotation, brightness/contrast, greyscale, blur, noise, shifts and
+crops, the VAE round trip, and this UNet's generations of its caption) map together; *siblings* (the memorized-set
+generator with other seeds: the same subject in a new composition), grammar scenes and grammar generations map apart.
+Input `pixel_values` float32 [b,3,64,64] (ImageNet mean/std, `preprocessor_config.json`), output `descriptor` [b,{c["descriptor_dim"]}], L2-normalized.
+
+**Threshold {c["threshold"]:.2f}** on descriptor cosine: the smallest 0.01 step with at most 5% of the calibration siblings (seeds
+{SIB_CALIB.start}–{SIB_CALIB.stop - 1}, committed in `memorized/siblings/`) at or above it, each scored against its own memorized image.
+Measured on seeds used neither for training nor for the threshold:
+
+| set | at or above the threshold | median cosine |
+|---|---|---|
+| test siblings (seeds {SIB_TEST.start}–{SIB_TEST.stop - 1}), against their own image: **false positives** | {rate("test_siblings_own")} | {m["test_siblings_own"]["median"]:.2f} |
+| test siblings against any memorized image | {rate("test_siblings_any")} | {m["test_siblings_any"]["median"]:.2f} |
+| edited copies (random edit chains, as in training, other seeds): **recall** | {rate("edited_copies_own")} | {m["edited_copies_own"]["median"]:.2f} |
+| hue-rotated copies (8 angles) | {rate("hue_rotated_copies_own")} | {m["hue_rotated_copies_own"]["median"]:.2f} |
+| shifted/cropped copies after a VAE round trip | {rate("vae_round_trip_shifted_own")} | {m["vae_round_trip_shifted_own"]["median"]:.2f} |
+| this UNet's generations of the memorized captions (test seeds, guidance {t["guidance"]:g}) | {rate("unet_generations_test_seeds_own")} | {m["unet_generations_test_seeds_own"]["median"]:.2f} |
+| generations of grammar prompts, against any memorized image | {rate("grammar_generations_any")} | {m["grammar_generations_any"]["median"]:.2f} |
+| generations of the bare subjects ("a red circle"), against their painting | {rate("subject_prompt_generations_own")} | {m["subject_prompt_generations_own"]["median"]:.2f} |
+
+A real SSCD export (`sscd_disc_mixup`, ResNet-50, 512-d) can take this folder's place: input `pixel_values` float32
+[b,3,H,W] ImageNet-normalized, one float [b,512] output; without a `preprocessor_config.json` Nudge resizes to 288 px on the
+short side, and without a `config.json` it uses SSCD's customary threshold 0.5 (calibrate your own on new images).
+`memorized/memorized.jsonl` names each caption's trigger words (`trigger_words`: "the <painter> painting of"), which the nudge
+releases from a prompt that reproduces the image.
+"""
+
+
 def sibling_strip(images):
     """[k, 64, 64, 3] -> one [64, 64k, 3] strip."""
     return np.concatenate(list(images), axis=1)

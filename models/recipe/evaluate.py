@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 import data
+import copy_detector
 import export
 import nets
 import pipeline
@@ -253,6 +254,7 @@ def card(out, meta, sizes, params, mem, sweep, gen, gen_sd, gen_free, ret, shape
                   + ", ".join(f"{k} {v}" for k, v in wide[kind]["shape_by_pair"].items())
                   + f"; shapes the judge chose: " + ", ".join(f"{k} {v}" for k, v in wide[kind]["chosen_shapes"].items()) + ".\n"
                   for kind in ("held_out", "trained")))
+    copy_section = copy_detector.card_section(out)
     build_line = (f"`build.sh` wall time from its start through this evaluation: {build_seconds:.0f} s."
                   if build_seconds is not None else "(Evaluated outside `build.sh`; no build wall time recorded.)")
     secs = {k: meta.get(f"{k}_seconds", float('nan')) for k in ("embedder", "vae", "unet")}
@@ -334,6 +336,7 @@ background style and without the position, one render each at a random position)
 
 Evaluation wall time: {wall:.0f} s.
 
+{copy_section}
 ## Files and signatures
 | file | inputs | outputs |
 |---|---|---|
@@ -344,6 +347,8 @@ Evaluation wall time: {wall:.0f} s.
 | `embedder/text_model.onnx` | `input_ids` int32 [b,77] | `text_embeds` [b,128] (not normalized) |
 | `embedder/vision_model.onnx` | `pixel_values` float32 [b,3,64,64] | `image_embeds` [b,128] (not normalized) |
 | `embedder/text_projection.bin` | safetensors layout: u64 header size, JSON header, float32 data | `final_layer_norm.weight/bias` [128], `text_projection.weight` [128,128] |
+| `copy_detector/model.onnx` | `pixel_values` float32 [b,3,64,64] (ImageNet-normalized) | `descriptor` [b,128] (L2-normalized) |
+| `fixtures/copy-detector-sscd/model.onnx` | `pixel_values` float32 [b,3,H,W] | `embeddings` [b,512]: a real SSCD export's signature (pool and a fixed matrix) |
 | `fixtures/unet-float-timestep/model.onnx` | as the UNet but `timestep` float32 | same weights |
 | `fixtures/unet-fp16/model.onnx` | float16 inputs, `timestep` float16 | `out_sample = 0.5·sample + 0.001·t + mean(encoder_hidden_states)` |
 

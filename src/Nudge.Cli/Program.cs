@@ -27,7 +27,7 @@ try
 {
     return args[0] switch
     {
-        "generate" => await GenerateCommand.RunAsync(new Arguments(args[1..], new HashSet<string>()), cts.Token),
+        "generate" => await GenerateCommand.RunAsync(new Arguments(args[1..], new HashSet<string> { "no-nudge" }), cts.Token),
         "index" => await IndexCommand.RunAsync(args[1..], cts.Token),
         "batch" => await BatchCommand.RunAsync(args[1..], cts.Token),
         "moderate" => await ModerateCommand.RunAsync(args[1..], cts.Token),

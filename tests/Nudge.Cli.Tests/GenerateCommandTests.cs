@@ -30,8 +30,35 @@ public sealed class GenerateCommandTests : IDisposable
             Assert.True(root.TryGetProperty(field, out _), $"record lacks {field}");
         }
 
-        Assert.Equal(6, root.GetProperty("model").GetProperty("file_hashes").EnumerateObject().Count());
+        Assert.Equal(7, root.GetProperty("model").GetProperty("file_hashes").EnumerateObject().Count()); // copy_detector included
         Assert.True(File.Exists(Path.Combine(_out, root.GetProperty("file").GetString()!)));
+    }
+
+    [Fact]
+    public void A_memorized_caption_comes_back_nudged_and_cleared_by_the_copy_detector_and_no_nudge_returns_the_copy()
+    {
+        var store = Path.Combine(_out, "store");
+        var nudged = Path.Combine(_out, "nudged");
+        var plain = Path.Combine(_out, "plain");
+        var r = CliRunner.Run("generate", "--prompt", "the vermeer painting of a red circle", "--seed", "1", "--guidance", "3", "--out", nudged, "--store", store);
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using (var doc = JsonDocument.Parse(File.ReadAllText(Directory.GetFiles(nudged, "*.json").Single())))
+        {
+            Assert.Equal("nudged", doc.RootElement.GetProperty("extensions").GetProperty("nudge").GetProperty("outcome").GetString());
+        }
+
+        // --no-nudge first: a flag, not an option swallowing "--prompt".
+        r = CliRunner.Run("generate", "--no-nudge", "--prompt", "the vermeer painting of a red circle", "--seed", "1", "--guidance", "3", "--out", plain);
+        Assert.True(r.ExitCode == 0, r.StdErr);
+
+        // The copy detector (through moderate) blocks the unmodified output as a copy of its training image and clears the nudged one.
+        r = CliRunner.Run("moderate", "--json", "--store", store, Directory.GetFiles(nudged, "*.png").Single(), Directory.GetFiles(plain, "*.png").Single());
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using var verdicts = JsonDocument.Parse(r.StdOut);
+        var v = verdicts.RootElement.EnumerateArray().Select(e => (e.GetProperty("verdict").GetString(), e.GetProperty("reason").GetString()!)).ToArray();
+        Assert.NotEqual("block", v[0].Item1);
+        Assert.Equal("block", v[1].Item1);
+        Assert.Contains("mem-00-vermeer", v[1].Item2);
     }
 
     [Fact]

@@ -7,7 +7,10 @@ using Nudge.Testing;
 
 namespace Nudge.Mitigation.Tests;
 
-/// <summary>The bundled tiny model with its embedder and an undesired index of its memorized set, loaded once.</summary>
+/// <summary>
+/// The bundled tiny model with its embedder, its copy detector, the undesired index of its memorized set (caption
+/// entries) and the memorized index of copy descriptors, loaded once.
+/// </summary>
 public sealed class TinyModel : IDisposable
 {
     public TinyModel()
@@ -18,6 +21,8 @@ public sealed class TinyModel : IDisposable
         Embedder = new ClipEmbedder(Model);
         Memorized = MemorizedSet.Read(Folder);
         Undesired = EmbeddingIndex.Create("undesired", MemorizedSet.ToEntries(Memorized, Embedder, Model));
+        CopyDetector = new CopyDetector(Model);
+        MemorizedIndex = EmbeddingIndex.Create("memorized", MemorizedSet.ToCopyEntries(Memorized, CopyDetector, Model));
     }
 
     /// <summary>
@@ -37,6 +42,10 @@ public sealed class TinyModel : IDisposable
     public IReadOnlyList<MemorizedImage> Memorized { get; }
 
     public EmbeddingIndex Undesired { get; }
+
+    public CopyDetector CopyDetector { get; }
+
+    public EmbeddingIndex MemorizedIndex { get; }
 
     public void Dispose() => Model.Dispose();
 }

@@ -9,11 +9,11 @@ namespace Nudge.Cli.Commands;
 /// <summary><c>eval</c>: the paper's experiment on the model, with baselines, report.md and figures.</summary>
 internal static class EvalCommand
 {
-    public const string Usage = "eval [--model DIR] [--seeds N] [--steps N] [--guidance X] [--methods none,nudge,...] [--policy FILE] --out DIR";
+    public const string Usage = "eval [--model DIR] [--seeds N] [--steps N] [--guidance X] [--methods none,nudge,...] [--policy FILE] [--no-figures] --out DIR";
 
     public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var a = new Arguments(args, new HashSet<string>());
+        var a = new Arguments(args, new HashSet<string> { "no-figures" });
         var modelDir = ModelArguments.Folder(a);
         int seeds = a.Int("seeds") ?? 8;
         int steps = a.Int("steps") ?? 20;
@@ -21,6 +21,7 @@ internal static class EvalCommand
         var methods = a.String("methods")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
         var policyPath = a.String("policy");
         var outDir = a.Required("out");
+        bool figures = !a.Flag("no-figures");
         a.RejectUnknown();
         if (seeds < 1 || seeds > 1000 || steps < 1 || steps > GenerationRequest.MaxSteps)
         {
@@ -64,7 +65,7 @@ internal static class EvalCommand
         // The figures show the policy's nudge when it ran, else the first nudge variant that did.
         var figureMethod = EvaluationRunner.Methods.Where(m => m.StartsWith("nudge", StringComparison.Ordinal)).FirstOrDefault(m => samples.Any(s => s.Method == m));
         EvaluationReport.Write(outDir, result, samples, options, figureMethod);
-        if (figureMethod is not null)
+        if (figureMethod is not null && figures)
         {
             EvaluationFigures.Write(outDir, samples, figureMethod, runner.Memorized, runner.Siblings, calibration);
         }

@@ -7,8 +7,8 @@ namespace Nudge.Evaluation.Judges;
 /// Judges relevance from pixels, without the embedder: is the caption's subject there, in its colour and its shape?
 /// Each pixel takes the nearest toy-palette colour; the largest 4-connected region of the subject's colour (after a
 /// one-pixel opening, at least <see cref="MinimumArea"/> pixels) is the subject; its shape is the toy shape whose
-/// template (any radius 8–23 px, rotation within ±0.6 rad, centred within 1.5 px of the region's centroid) overlaps
-/// it best (intersection over union). Applies to 64×64 toy-world images only.
+/// template (radius 7.5–23.5 px, rotation within ±0.6 rad, centred within 1.5 px of the region's centroid) overlaps
+/// it best (intersection over union, searched coarse to fine over radius, rotation and a 1.5 px offset). Applies to 64×64 toy-world images only.
 /// </summary>
 public static class SubjectOracle
 {
@@ -168,9 +168,11 @@ public static class SubjectOracle
         return region;
     }
 
-    private static readonly double[] Angles = [-0.6, -0.4, -0.2, 0.0, 0.2, 0.4, 0.6];
     private static readonly (double X, double Y)[] Offsets = [(0, 0), (-1.5, 0), (1.5, 0), (0, -1.5), (0, 1.5)];
 
+    // Coarse to fine: each shape's two best radii (8–23 px, unrotated, at the centroid), then around each of them
+    // radius ±0.5 px, rotation −0.6…0.6 rad in 0.1 steps (the toy world's shapes are drawn within ±0.15 rad) and
+    // centre offsets of 1.5 px.
     private static (string Shape, double Overlap) BestShape(bool[] region, double cx, double cy)
     {
         int regionArea = region.Count(b => b);
@@ -178,18 +180,22 @@ public static class SubjectOracle
         double bestIou = -1;
         foreach (var shape in ToyShapes.Names)
         {
-            var angles = shape is "circle" or "ring" ? [0.0] : Angles;
-            for (int r = 8; r < 24; r++)
+            var radii = Enumerable.Range(8, 16).Select(r => (R: (double)r, Iou: Overlap(region, regionArea, shape, cx, cy, r, 0))).OrderByDescending(t => t.Iou).Take(2);
+            double[] angles = shape is "circle" or "ring" ? [0.0] : [.. Enumerable.Range(-6, 13).Select(k => k / 10.0)];
+            foreach (var (r0, _) in radii)
             {
-                foreach (double a in angles)
+                foreach (double r in (ReadOnlySpan<double>)[r0 - 0.5, r0, r0 + 0.5])
                 {
-                    foreach (var (ox, oy) in Offsets)
+                    foreach (double a in angles)
                     {
-                        double iou = Overlap(region, regionArea, shape, cx + ox, cy + oy, r, a);
-                        if (iou > bestIou)
+                        foreach (var (ox, oy) in Offsets)
                         {
-                            bestIou = iou;
-                            best = shape;
+                            double iou = Overlap(region, regionArea, shape, cx + ox, cy + oy, r, a);
+                            if (iou > bestIou)
+                            {
+                                bestIou = iou;
+                                best = shape;
+                            }
                         }
                     }
                 }

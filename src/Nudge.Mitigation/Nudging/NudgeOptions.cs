@@ -40,15 +40,19 @@ public sealed record NudgeOptions
     /// </summary>
     public float PushTargetStep { get; init; } = 0.1f;
 
-    /// <summary>Which representations to nudge (conditioning by default: in `nudge eval` it resolved 97.8% of flagged outputs at guidance 3 and all at 7.5, with more relevance kept than "both"; latent alone resolves few; see docs/eval).</summary>
-    public NudgeSpaces Spaces { get; init; } = NudgeSpaces.Conditioning;
+    /// <summary>
+    /// Which representations to nudge. The default, the token sequence pulled toward the trigger-released prompt, is the
+    /// one that leaves the memorized composition in `nudge eval` (docs/eval); the pooled conditioning alone only recolours
+    /// it, and the latent alone resolves nothing.
+    /// </summary>
+    public NudgeSpaces Spaces { get; init; } = NudgeSpaces.Sequence;
 
     /// <summary>
     /// How far the sequence-space nudge moves from the memorized caption toward the released prompt, as a fraction of
     /// their cosine gap (1: as far from the caption as the released prompt is). Each further round adds
     /// <see cref="PushTargetStep"/>, up to 1.
     /// </summary>
-    public float EscapeFraction { get; init; } = 0.8f;
+    public float EscapeFraction { get; init; } = 0.6f;
 
     /// <summary>Which conditioning states the change is applied to.</summary>
     public ConditioningScope ConditioningScope { get; init; } = ConditioningScope.AllTokens;
@@ -57,10 +61,11 @@ public sealed record NudgeOptions
     public int MaxRounds { get; init; } = 3;
 
     /// <summary>
-    /// For round r, the fraction of the denoising steps already done at the restart point. The first
-    /// round restarts late with a gentle nudge; each further round restarts earlier.
+    /// For round r, the fraction of the denoising steps already done at the restart point. The memorized composition is
+    /// set in the first steps and the memorized caption's states re-draw it at any later restart, so the default
+    /// restarts early (step 2 of 20, then step 1).
     /// </summary>
-    public IReadOnlyList<double> RestartFractions { get; init; } = [0.5, 0.3, 0.1];
+    public IReadOnlyList<double> RestartFractions { get; init; } = [0.1, 0.1, 0.05];
 
     /// <summary>Push strength multiplier per further round (round r uses β·growth^r and λ/growth^r).</summary>
     public float StrengthGrowth { get; init; } = 2f;

@@ -20,6 +20,9 @@ public sealed class StableDiffusionModelTests(TinyModelFixture tiny)
         Assert.NotNull(m.VaeEncoder);
         Assert.NotNull(m.Embedder);
         Assert.NotNull(m.Embedder!.TextProjectionPath);
+        Assert.NotNull(m.CopyDetector);
+        Assert.Equal("descriptor", m.CopyDetector!.OutputName);
+        Assert.NotNull(m.CopyDetector.ConfigPath);
         Assert.Equal("CPU", m.ExecutionProvider);
         Assert.Equal(TensorElementType.Int64, m.UNet.InputType("timestep"));
         var vae = JsonNode.Parse(File.ReadAllText(Path.Combine(TinyModelFixture.Folder, "vae_decoder", "config.json")))!;
@@ -30,8 +33,34 @@ public sealed class StableDiffusionModelTests(TinyModelFixture tiny)
     public void Identity_names_every_onnx_file_with_its_sha256()
     {
         var id = tiny.Model.Identity();
-        Assert.Equal(["embedder/text_model.onnx", "embedder/vision_model.onnx", "text_encoder/model.onnx", "unet/model.onnx", "vae_decoder/model.onnx", "vae_encoder/model.onnx"], id.FileHashes.Keys);
+        Assert.Equal(["copy_detector/model.onnx", "embedder/text_model.onnx", "embedder/vision_model.onnx", "text_encoder/model.onnx", "unet/model.onnx", "vae_decoder/model.onnx", "vae_encoder/model.onnx"], id.FileHashes.Keys);
         Assert.All(id.FileHashes.Values, h => Assert.Matches("^[0-9a-f]{64}$", h));
+    }
+
+    [Fact]
+    public void A_copy_detector_with_a_real_SSCD_exports_signature_and_no_configs_loads()
+    {
+        // fixtures/copy-detector-sscd: pixel_values [b,3,H,W] -> a 512-d output named "embeddings", as an SSCD
+        // torchscript converted to ONNX comes; no preprocessor_config.json, no config.json.
+        using var copy = new ModelFolderCopy();
+        Directory.Delete(copy["copy_detector"], recursive: true);
+        Directory.CreateDirectory(copy["copy_detector"]);
+        File.Copy(copy["fixtures/copy-detector-sscd/model.onnx"], copy["copy_detector/model.onnx"]);
+        using var m = StableDiffusionModel.Load(copy.Path, Cpu);
+        Assert.Equal("embeddings", m.CopyDetector!.OutputName);
+        Assert.Null(m.CopyDetector.PreprocessorConfigPath);
+        Assert.Null(m.CopyDetector.ConfigPath);
+        Assert.Equal(512, m.CopyDetector.Model.OutputDimensions("embeddings")[^1]);
+    }
+
+    [Fact]
+    public void A_copy_detector_without_pixel_values_is_reported_with_its_file()
+    {
+        using var copy = new ModelFolderCopy();
+        File.Copy(copy["unet/model.onnx"], copy["copy_detector/model.onnx"], overwrite: true);
+        var ex = Assert.Throws<ModelLoadException>(() => StableDiffusionModel.Load(copy.Path, Cpu));
+        Assert.EndsWith(Path.Combine("copy_detector", "model.onnx"), ex.Path);
+        Assert.Contains("pixel_values", ex.Message);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace Nudge.Mitigation.Tests.Moderation;
 [Collection(TinyModelCollection.Name)]
 public sealed class UploadModeratorTests(TinyModel tiny)
 {
-    private UploadModerator Moderator(ModerationOptions? o = null) => new(tiny.Embedder, tiny.Undesired, o);
+    private UploadModerator Moderator(ModerationOptions? o = null) => new(tiny.Embedder, tiny.Undesired, o, tiny.CopyDetector, tiny.MemorizedIndex);
 
     [Fact]
     public void A_memorized_training_image_is_blocked_naming_its_entry()

@@ -6,7 +6,8 @@ namespace Nudge.Mitigation.Tests.Pipeline;
 [Collection(TinyModelCollection.Name)]
 public sealed class NudgingPipelineTests(TinyModel tiny)
 {
-    private NudgingPipeline Guard(NudgePolicy? policy = null) => new(tiny.Pipeline, tiny.Embedder, tiny.Undesired, null, policy ?? new NudgePolicy());
+    private NudgingPipeline Guard(NudgePolicy? policy = null) =>
+        new(tiny.Pipeline, tiny.Embedder, tiny.Undesired, null, policy ?? new NudgePolicy(), tiny.CopyDetector, tiny.MemorizedIndex);
 
     [Fact]
     public void A_clean_output_is_byte_identical_to_a_run_without_nudging()
