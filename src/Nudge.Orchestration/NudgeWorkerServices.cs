@@ -121,18 +121,32 @@ public sealed class NudgeWorkerServices : IDisposable
     /// </summary>
     /// <param name="cancellationToken">Cancels the load.</param>
     /// <returns>The index (possibly empty).</returns>
-    public Task<EmbeddingIndex> LoadUndesiredAsync(CancellationToken cancellationToken = default) =>
-        Locked(() => MemorizedIndices.LoadUndesiredAsync(Indices, Policy.UndesiredIndex, Model, Embedder, LogCreated, cancellationToken), cancellationToken);
+    public async Task<EmbeddingIndex> LoadUndesiredAsync(CancellationToken cancellationToken = default)
+    {
+        var index = await Indices.LoadAsync(Policy.UndesiredIndex, cancellationToken: cancellationToken);
+        return index.Exists || !MemorizedIndices.Ships(Model) ? index
+            : await Locked(() => MemorizedIndices.LoadUndesiredAsync(Indices, Policy.UndesiredIndex, Model, Embedder, LogCreated, cancellationToken), cancellationToken);
+    }
 
     /// <summary>The memorized index of copy descriptors (created from the memorized set when missing), or null without a copy detector.</summary>
     /// <param name="cancellationToken">Cancels the load.</param>
     /// <returns>The index, or null.</returns>
-    public Task<EmbeddingIndex?> LoadMemorizedAsync(CancellationToken cancellationToken = default) =>
-        Locked(() => MemorizedIndices.LoadMemorizedAsync(Indices, Policy.MemorizedIndex, Model, CopyDetector, LogCreated, cancellationToken), cancellationToken);
+    public async Task<EmbeddingIndex?> LoadMemorizedAsync(CancellationToken cancellationToken = default)
+    {
+        if (CopyDetector is null)
+        {
+            return null;
+        }
+
+        var index = await Indices.LoadAsync(Policy.MemorizedIndex, cancellationToken: cancellationToken);
+        return index.Exists || !MemorizedIndices.Ships(Model) ? index
+            : await Locked(() => MemorizedIndices.LoadMemorizedAsync(Indices, Policy.MemorizedIndex, Model, CopyDetector, LogCreated, cancellationToken), cancellationToken);
+    }
 
     private void LogCreated(string line) => _logger.LogInformation("{Line}", line);
 
-    // One creator at a time: two activities finding an index missing must not both build it.
+    // One creator at a time: two activities finding an index missing must not both build it. Loads of an existing
+    // index take no lock, so one slow read (storage coming back from an outage) does not hold up the others.
     private async Task<T> Locked<T>(Func<Task<T>> work, CancellationToken cancellationToken)
     {
         await _indexLock.WaitAsync(cancellationToken);

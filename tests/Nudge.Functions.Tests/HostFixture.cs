@@ -31,6 +31,7 @@ public sealed class HostFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Services.LoadUndesiredAsync();
+        await Services.LoadMemorizedAsync();
         Host = await InProcessDurableHost.StartAsync(Services);
     }
 

@@ -112,6 +112,7 @@ public abstract class EmbeddingIndexStoreContract : IAsyncLifetime
             Latent = latent,
             LatentShape = [4, 8, 8],
             Threshold = 0.8125f,
+            TriggerWords = ["the", "gioconda", "painting", "of"],
             Source = "https://example.org/mona.jpg",
             AddedAt = addedAt,
         };
@@ -129,6 +130,7 @@ public abstract class EmbeddingIndexStoreContract : IAsyncLifetime
         Assert.Equal(latent, loadedImage.Latent);
         Assert.Equal([4, 8, 8], loadedImage.LatentShape!);
         Assert.Equal(0.8125f, loadedImage.Threshold);
+        Assert.Equal(["the", "gioconda", "painting", "of"], loadedImage.TriggerWords);
         Assert.Equal(image.Source, loadedImage.Source);
         Assert.Equal(addedAt, loadedImage.AddedAt);
         Assert.Equal(addedAt.Offset, loadedImage.AddedAt.Offset);
@@ -140,6 +142,7 @@ public abstract class EmbeddingIndexStoreContract : IAsyncLifetime
         Assert.Null(loadedText.Latent);
         Assert.Null(loadedText.LatentShape);
         Assert.Null(loadedText.Threshold);
+        Assert.Empty(loadedText.TriggerWords);
         Assert.InRange(loadedText.AddedAt, before.AddSeconds(-1), DateTimeOffset.UtcNow.AddSeconds(1));
 
         Assert.Null(withoutLatents.Entries[0].Latent);
@@ -211,6 +214,20 @@ public abstract class EmbeddingIndexStoreContract : IAsyncLifetime
         Assert.Equal(["c0", "c2", "c1"], replaced.Entries.Select(e => e.Id));
         Assert.Equal("updated", replaced.Entries[2].Caption);
         Assert.Equal("c1", replaced.Search([1, 0, 0, 0], 1)[0].Id);
+    }
+
+    [Fact]
+    public async Task Entries_with_malformed_trigger_words_are_rejected_by_id()
+    {
+        EmbeddingIndexStore store = await NewIndexStoreAsync();
+        foreach (string[] words in new[] { ["two words"], [""], Enumerable.Repeat("w", 33).ToArray() })
+        {
+            IndexEntry bad = new() { Id = "bad-triggers", Kind = IndexEntryKind.Image, Embedding = [1, 0, 0, 0], Source = "t", TriggerWords = words };
+            var ex = await Assert.ThrowsAsync<ArgumentException>(() => store.AddAsync("undesired", [bad]));
+            Assert.Contains("bad-triggers", ex.Message);
+        }
+
+        Assert.False((await store.LoadAsync("undesired")).Exists);
     }
 
     [Fact]

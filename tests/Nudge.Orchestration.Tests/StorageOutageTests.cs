@@ -28,6 +28,7 @@ public sealed class StorageOutageTests(WorkerFixture fx, ITestOutputHelper outpu
         var store = new BlobObjectStore(new BlobObjectStoreOptions { ConnectionString = azurite.ConnectionString });
         using var services = new NudgeWorkerServices(fx.Model, store);
         await services.LoadUndesiredAsync();
+        await services.LoadMemorizedAsync();
 
         var batchId = "outage-" + Guid.NewGuid().ToString("N")[..8];
         string[] prompts = ["a red circle on a blue background", "a small green star on a striped white background", "a yellow square", "the vermeer painting of a red circle"];

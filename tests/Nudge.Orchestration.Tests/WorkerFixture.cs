@@ -38,6 +38,7 @@ public sealed class WorkerFixture : IAsyncLifetime
     {
         // Create the undesired index from the memorized set before any test races to do it.
         await Services.LoadUndesiredAsync();
+        await Services.LoadMemorizedAsync();
         Host = await InProcessDurableHost.StartAsync(Services);
     }
 

@@ -42,6 +42,22 @@ internal static class StoreArguments
         static void Say(string line) => System.Console.Error.WriteLine("nudge: " + line);
         var undesired = await MemorizedIndices.LoadUndesiredAsync(store, policy.UndesiredIndex, model, embedder, Say, cancellationToken);
         var memorized = await MemorizedIndices.LoadMemorizedAsync(store, policy.MemorizedIndex, model, detector, Say, cancellationToken);
+        CheckDimension(undesired, embedder.Dimension, "embedder");
+        if (memorized is not null && detector is not null)
+        {
+            CheckDimension(memorized, detector.Dimension, "copy detector");
+        }
+
         return (undesired, memorized);
+    }
+
+    // An index made with another model's embedder or copy detector cannot be searched with this one's vectors.
+    private static void CheckDimension(EmbeddingIndex index, int dimension, string what)
+    {
+        if (index.Count > 0 && index.Dimension != dimension)
+        {
+            throw new UsageException($"index '{index.Name}' holds {index.Dimension}-d vectors but this model's {what} makes {dimension}-d ones "
+                + "(it was built with another model): use another --store, or remove the index and let it be rebuilt");
+        }
     }
 }

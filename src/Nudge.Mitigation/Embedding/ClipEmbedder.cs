@@ -43,24 +43,8 @@ public sealed class ClipEmbedder
     /// <summary>L2-normalized image embeddings.</summary>
     /// <param name="images">Images of any size (resized and cropped as configured).</param>
     /// <returns>One unit vector per image.</returns>
-    public float[][] EmbedImages(IReadOnlyList<RgbImage> images)
-    {
-        if (images.Count == 0)
-        {
-            return [];
-        }
-
-        var pixels = OrtCalls.Batch(Preprocessor, images, out int h, out int w);
-        if (pixels is null)
-        {
-            return images.SelectMany(img => EmbedImages([img])).ToArray();
-        }
-
-        var vision = _parts.Vision;
-        using var value = OrtCalls.ToModel(vision.InputType("pixel_values"), pixels, [images.Count, 3, h, w]);
-        var outputs = OrtCalls.Run(vision.Session, ["pixel_values"], [value], "image_embeds", ref _runTicks);
-        return OrtCalls.Normalize(outputs, images.Count);
-    }
+    public float[][] EmbedImages(IReadOnlyList<RgbImage> images) =>
+        OrtCalls.DescribeImages(Preprocessor, _parts.Vision, "image_embeds", images, ref _runTicks);
 
     /// <summary>L2-normalized text embeddings of prompts.</summary>
     /// <param name="texts">The prompts.</param>

@@ -51,23 +51,8 @@ public sealed class CopyDetector
     /// <summary>L2-normalized copy descriptors.</summary>
     /// <param name="images">Images of any size (resized as configured).</param>
     /// <returns>One unit vector per image.</returns>
-    public float[][] Describe(IReadOnlyList<RgbImage> images)
-    {
-        if (images.Count == 0)
-        {
-            return [];
-        }
-
-        var pixels = OrtCalls.Batch(Preprocessor, images, out int h, out int w);
-        if (pixels is null)
-        {
-            return images.SelectMany(img => Describe([img])).ToArray();
-        }
-
-        var model = _parts.Model;
-        using var value = OrtCalls.ToModel(model.InputType("pixel_values"), pixels, [images.Count, 3, h, w]);
-        return OrtCalls.Normalize(OrtCalls.Run(model.Session, ["pixel_values"], [value], _parts.OutputName, ref _runTicks), images.Count);
-    }
+    public float[][] Describe(IReadOnlyList<RgbImage> images) =>
+        OrtCalls.DescribeImages(Preprocessor, _parts.Model, _parts.OutputName, images, ref _runTicks);
 
     private static (float Threshold, bool Calibrated) ReadThreshold(string? path)
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Numerics.Tensors;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using Nudge.Engine.Models;
 
 namespace Nudge.Mitigation.Embedding;
 
@@ -43,23 +44,37 @@ internal static class OrtCalls
         return result;
     }
 
-    /// <summary>Preprocesses images of one output size into one planar batch; null when their sizes differ.</summary>
-    public static float[]? Batch(ImagePreprocessor preprocessor, IReadOnlyList<RgbImage> images, out int height, out int width)
+    /// <summary>
+    /// Unit vectors of images from a vision graph whose input is <c>pixel_values</c>: one batched call when the images
+    /// preprocess to one size, else one call per image. Adds the run time to <paramref name="ticks"/>.
+    /// </summary>
+    public static float[][] DescribeImages(ImagePreprocessor preprocessor, OnnxComponent graph, string output, IReadOnlyList<RgbImage> images, ref long ticks)
     {
-        (height, width) = preprocessor.OutputSize(images[0].Width, images[0].Height);
-        int per = 3 * height * width;
+        if (images.Count == 0)
+        {
+            return [];
+        }
+
+        var (h, w) = preprocessor.OutputSize(images[0].Width, images[0].Height);
+        if (images.Any(i => preprocessor.OutputSize(i.Width, i.Height) != (h, w)))
+        {
+            var each = new float[images.Count][];
+            for (int i = 0; i < images.Count; i++)
+            {
+                each[i] = DescribeImages(preprocessor, graph, output, [images[i]], ref ticks)[0];
+            }
+
+            return each;
+        }
+
+        int per = 3 * h * w;
         var pixels = new float[images.Count * per];
         for (int i = 0; i < images.Count; i++)
         {
-            var (hi, wi) = preprocessor.OutputSize(images[i].Width, images[i].Height);
-            if (hi != height || wi != width)
-            {
-                return null;
-            }
-
             preprocessor.Process(images[i], pixels.AsSpan(i * per, per));
         }
 
-        return pixels;
+        using var value = ToModel(graph.InputType("pixel_values"), pixels, [images.Count, 3, h, w]);
+        return Normalize(Run(graph.Session, ["pixel_values"], [value], output, ref ticks), images.Count);
     }
 }

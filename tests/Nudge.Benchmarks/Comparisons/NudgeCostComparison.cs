@@ -23,6 +23,9 @@ public sealed class NudgeCostComparison : IComparison
         "a black hexagon on a plain yellow background", "a small pink diamond on a striped green background",
     ];
 
+    // The tiny model's operating guidance (its card): there it memorizes every seed of its memorized captions.
+    private const float Guidance = 3f;
+
     /// <inheritdoc/>
     public string Name => "nudge";
 
@@ -44,8 +47,8 @@ public sealed class NudgeCostComparison : IComparison
         var memorized = MemorizedSet.Read(o.ModelDir);
 
         // Warm-up both paths (arenas, the embedder's sessions).
-        plain.Generate(new GenerationRequest { Prompt = CleanPrompts[0], Seed = 1 }, cancellationToken: cancellationToken);
-        guarded.Generate(new GenerationRequest { Prompt = CleanPrompts[0], Seed = 1 }, cancellationToken: cancellationToken);
+        plain.Generate(new GenerationRequest { Prompt = CleanPrompts[0], Seed = 1, GuidanceScale = Guidance }, cancellationToken: cancellationToken);
+        guarded.Generate(new GenerationRequest { Prompt = CleanPrompts[0], Seed = 1, GuidanceScale = Guidance }, cancellationToken: cancellationToken);
 
         var clean = new List<(double Plain, double Guarded)>();
         var triggered = new List<(double Plain, double Guarded, int Rounds, ImageOutcome Outcome)>();
@@ -56,7 +59,7 @@ public sealed class NudgeCostComparison : IComparison
         context.Log($"nudge: {requests.Count} requests x {repeats} repeat(s), plain and guarded alternating");
         foreach (var (prompt, seed, isMemorized) in requests)
         {
-            var request = new GenerationRequest { Prompt = prompt, Seed = seed };
+            var request = new GenerationRequest { Prompt = prompt, Seed = seed, GuidanceScale = Guidance };
             var plainMs = new List<double>();
             var guardedMs = new List<double>();
             GuardedResult? last = null;
@@ -106,7 +109,9 @@ public sealed class NudgeCostComparison : IComparison
         result.Tables.Add(detail);
         result.Verdicts.Add(new Verdict("filter overhead on clean images (median per-image ratio − 1)", cleanRatio - 1, "%", 0.05, GoalKind.AtMost));
         result.Verdicts.Add(new Verdict("triggered image cost vs plain (median per-image ratio)", trigRatio, "×", 2.0, GoalKind.AtMost));
-        result.Note($"Model {model.Name}, {model.ExecutionProvider}, 20 PNDM steps at guidance 7.5; {seeds} seed(s) per prompt, median of {repeats} run(s) per side per request; " +
+        result.Note($"Model {model.Name}, {model.ExecutionProvider}, 20 PNDM steps at guidance {Guidance:g}; memorization filter: " +
+            $"{(services.CopyDetector is null ? "the embedder (no copy detector)" : $"copy detector at {services.CopyDetector.Threshold:F2}")}; nudge spaces {services.Policy.Nudge.Spaces}; " +
+            $"{seeds} seed(s) per prompt, median of {repeats} run(s) per side per request; " +
             $"{memorizedClean} memorized-caption request(s) came out clean and are in neither row. Load average at the end: {BenchmarkContext.LoadAverage()}.");
 
         var chart = new PerfChart("nudge-cost", "Guarded / plain time per image", "case", "ratio") { Kind = ChartKind.Bars, Categories = ["clean (filters)", "triggered (nudged)"] };
