@@ -195,7 +195,10 @@ public sealed class NudgingPipeline
             (cond, sequenceSummary, released) = NudgeSequence(cond, entries, options);
         }
 
-        if (options.Spaces.HasFlag(NudgeSpaces.Conditioning))
+        // The sequence space needs trigger words to release; for entries without them (concept entries of the undesired
+        // index, a memorized set that names none) the pooled space does the work instead.
+        bool nothingReleased = released is null || released == req.Prompt;
+        if (options.Spaces.HasFlag(NudgeSpaces.Conditioning) || (options.Spaces.HasFlag(NudgeSpaces.Sequence) && nothingReleased))
         {
             (cond, condSummary) = NudgePooled(cond, req.Prompt, entries, options);
         }

@@ -1,4 +1,6 @@
 using Nudge.Engine.Generation;
+using Nudge.Indexing;
+using Nudge.Mitigation.Nudging;
 using Nudge.Mitigation.Pipeline;
 
 namespace Nudge.Mitigation.Tests.Pipeline;
@@ -51,6 +53,36 @@ public sealed class NudgingPipelineTests(TinyModel tiny)
         }
 
         Assert.Contains(result.Images, g => g.Initial.NeedsNudge); // the tiny model memorizes: something must fire
+    }
+
+    [Fact]
+    public void A_memorized_caption_is_nudged_in_the_sequence_space_toward_its_trigger_released_prompt()
+    {
+        var mem = tiny.Memorized[4];
+        var g = Guard().Generate(new GenerationRequest { Prompt = mem.Caption, Seed = 2, Steps = 20, GuidanceScale = TinyModel.OperatingGuidance }).Images[0];
+        Assert.True(g.Initial.NeedsNudge);
+        var round = g.Rounds[0];
+        Assert.Equal(NudgeSpaces.Sequence, round.Spaces);
+        Assert.Equal(TriggerRelease.Apply(mem.Caption, mem.TriggerWords), round.ReleasedPrompt);
+        Assert.DoesNotContain(mem.TriggerWords[1], round.ReleasedPrompt!);
+        Assert.True(round.Sequence!.FinalPush < round.Sequence.InitialPush);
+    }
+
+    [Fact]
+    public void An_undesired_entry_without_trigger_words_is_nudged_in_the_pooled_space()
+    {
+        // An embedder-space entry of a memorized image, as a user would add one, with its caption but no trigger words.
+        var mem = tiny.Memorized[0];
+        var entry = new IndexEntry
+        {
+            Id = "user-copy", Kind = IndexEntryKind.Image, Embedding = tiny.Embedder.EmbedImages([mem.Image])[0], Caption = mem.Caption, Source = "test",
+        };
+        var undesired = EmbeddingIndex.Create("undesired", [entry]);
+        var guard = new NudgingPipeline(tiny.Pipeline, tiny.Embedder, undesired, null, new NudgePolicy());
+        var g = guard.Generate(new GenerationRequest { Prompt = mem.Caption, Seed = 0, Steps = 20, GuidanceScale = TinyModel.OperatingGuidance }).Images[0];
+        Assert.True(g.Initial.NeedsNudge);
+        Assert.True(g.Rounds[0].Spaces.HasFlag(NudgeSpaces.Conditioning), g.Rounds[0].Spaces.ToString());
+        Assert.Equal(mem.Caption, g.Rounds[0].ReleasedPrompt);
     }
 
     [Fact]
