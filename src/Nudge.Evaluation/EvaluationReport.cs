@@ -78,16 +78,17 @@ public static class EvaluationReport
         sb.AppendLine("## Tuning half").AppendLine();
         Table(sb, r.Tune);
         sb.AppendLine("## Controls and near-miss prompts").AppendLine();
-        sb.AppendLine("| method | grammar controls changed | clean cost | near-miss flagged (unmodified) | near-miss changed | near-miss copies after (copy / structure) | near-miss subject right |");
-        sb.AppendLine("|---|---|---|---|---|---|---|");
+        sb.AppendLine("| method | grammar controls changed | controls' subject right | clean cost | near-miss flagged (unmodified) | near-miss changed | near-miss copies after (copy / structure) | near-miss subject right |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var c in r.Controls)
         {
-            sb.AppendLine(Inv, $"| {c.Method} | {c.ControlChanged}/{c.ControlCount} | {c.CleanCost:F2}× | {c.NearMissFlagged}/{c.NearMissCount} | {c.NearMissChanged}/{c.NearMissCount} | {c.NearMissCopies} / {c.NearMissStructuralCopies} | {c.NearMissColourAndShape}/{c.NearMissCount} |");
+            sb.AppendLine(Inv, $"| {c.Method} | {c.ControlChanged}/{c.ControlCount} | {c.ControlColourAndShape}/{c.ControlCount} | {c.CleanCost:F2}× | {c.NearMissFlagged}/{c.NearMissCount} | {c.NearMissChanged}/{c.NearMissCount} | {c.NearMissCopies} / {c.NearMissStructuralCopies} | {c.NearMissColourAndShape}/{c.NearMissCount} |");
         }
 
         sb.AppendLine();
         sb.AppendLine("Columns: *copy*, *structure* and *embedder* are the shares of returned memorized-caption outputs each judge calls a copy; "
             + "*subject* is the oracle's colour / colour-and-shape rate; *rel.* divides it by the unmodified outputs' rate on the same prompts and seeds; "
+            + "*controls' subject right* is how often the oracle finds an ordinary prompt's subject in its colour and shape: what this model draws when nothing is memorized; "
             + "*escaped* counts flagged outputs returned and called a copy by neither the copy detector nor the structural measure; "
             + "*colour-matched RMSE* is the pixel distance to the training image left after a per-channel colour match; costs are median wall time relative "
             + "to the unmodified generation of the same outputs (noisy: `nudge bench nudge` measures them side by side).").AppendLine();

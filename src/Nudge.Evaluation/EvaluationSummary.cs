@@ -59,7 +59,7 @@ public static class EvaluationSummary
         {
             var controls = samples.Where(s => s.Method == method && s.Kind == CaseKind.Control).ToList();
             var near = samples.Where(s => s.Method == method && s.Kind == CaseKind.NearMiss).ToList();
-            result.Add(new ControlSummary(method, controls.Count, controls.Count(s => s.Changed), Cost(controls, samples),
+            result.Add(new ControlSummary(method, controls.Count, controls.Count(s => s.Changed), controls.Count(s => s.Scores?.OracleShape == true), Cost(controls, samples),
                 near.Count, near.Count(s => s.Flagged), near.Count(s => s.Changed),
                 near.Count(s => s.Scores is { } sc && judges.IsCopy(sc)), near.Count(s => s.Scores is { } sc && judges.IsStructuralCopy(sc)),
                 near.Count(s => s.Scores?.OracleShape == true)));

@@ -30,6 +30,7 @@ public sealed record MethodSummary(string Method, string Subset, int Outputs, in
 /// <param name="Method">The method.</param>
 /// <param name="ControlCount">Grammar control outputs.</param>
 /// <param name="ControlChanged">... whose PNG differs from the unmodified one (target 0).</param>
+/// <param name="ControlColourAndShape">... whose subject the oracle finds in its colour and shape: what this model draws on ordinary prompts.</param>
 /// <param name="CleanCost">Median wall time of the controls relative to unmodified generation.</param>
 /// <param name="NearMissCount">Near-miss outputs.</param>
 /// <param name="NearMissFlagged">... whose unmodified version the memorization filter flagged.</param>
@@ -37,7 +38,7 @@ public sealed record MethodSummary(string Method, string Subset, int Outputs, in
 /// <param name="NearMissCopies">... returned and judged a copy of some memorized image by the copy detector.</param>
 /// <param name="NearMissStructuralCopies">... by the structural measure.</param>
 /// <param name="NearMissColourAndShape">... whose own subject (colour and shape) the oracle finds.</param>
-public sealed record ControlSummary(string Method, int ControlCount, int ControlChanged, double CleanCost,
+public sealed record ControlSummary(string Method, int ControlCount, int ControlChanged, int ControlColourAndShape, double CleanCost,
     int NearMissCount, int NearMissFlagged, int NearMissChanged, int NearMissCopies, int NearMissStructuralCopies, int NearMissColourAndShape);
 
 /// <summary>How the judges behave on the reference set and on unmodified outputs.</summary>

@@ -1,4 +1,5 @@
-"""Builds the ablation's README table from runs/*/summary.json (tuning half first: the default was chosen there)."""
+"""Builds the ablation's README from runs/*/summary.json (tuning half first: the default was chosen there) and the
+hand-written notes.md that reads the table."""
 import json
 import os
 
@@ -35,3 +36,8 @@ for name, t, r, near, date in rows:
     print(f"| {name} | {ci(t['copy_share'])} | {ci(t['structure_share'])} | {ci(t['relative_colour_and_shape'])} | {pct(t['relative_colour']['value'])} | "
           f"{t['triggered_cost']:.2f}× | {ci(r['copy_share'])} | {ci(r['structure_share'])} | {ci(r['relative_colour_and_shape'])} | "
           f"{near['control_changed']}/{near['control_count']} | {near['near_miss_copies']}/{near['near_miss_count']} |")
+
+notes = os.path.join(HERE, "notes.md")
+if os.path.exists(notes):
+    print()
+    print(open(notes).read().strip())

@@ -148,7 +148,8 @@ internal static class IndexCommand
                 foreach (var e in index.Entries)
                 {
                     var th = e.Threshold is float t ? t.ToString("F3", CultureInfo.InvariantCulture) : "-";
-                    System.Console.WriteLine($"  {e.Id}\t{e.Kind.ToString().ToLowerInvariant()}\tthreshold {th}\t{e.Caption}\t{e.Source}\t{e.AddedAt:O}");
+                    string triggers = e.TriggerWords.Count == 0 ? "" : $"\ttriggers: {string.Join(' ', e.TriggerWords)}";
+                    System.Console.WriteLine($"  {e.Id}\t{e.Kind.ToString().ToLowerInvariant()}\tthreshold {th}\t{e.Caption}\t{e.Source}\t{e.AddedAt:O}{triggers}");
                 }
             }
         }
