@@ -26,10 +26,12 @@ public static class EvaluationSummary
 
             var pairs = mine.Select(s => (Mine: s, None: none[(s.Prompt, s.Seed)])).ToList();
             var groups = pairs.GroupBy(p => p.Mine.Prompt).Select(g => (IReadOnlyList<(EvaluationSample Mine, EvaluationSample None)>)[.. g]).ToList();
+            // Shares are over returned outputs (a withheld output is neither a copy nor relevant); NaN when none came back.
             Interval Share(Func<JudgeScores, bool> test) =>
-                CaptionBootstrap.Estimate(groups, ps => Rate(ps.Select(p => p.Mine), test), resamples);
+                CaptionBootstrap.Estimate(groups, ps => Rate(ps.Select(p => p.Mine).Where(m => m.Returned), test), resamples);
             Interval Relative(Func<JudgeScores, bool?> oracle) =>
-                CaptionBootstrap.Estimate(groups, ps => Rate(ps.Select(p => p.Mine), s => oracle(s) == true) / Rate(ps.Select(p => p.None), s => oracle(s) == true), resamples);
+                CaptionBootstrap.Estimate(groups, ps => Rate(ps.Where(p => p.Mine.Returned).Select(p => p.Mine), s => oracle(s) == true)
+                    / Rate(ps.Where(p => p.Mine.Returned).Select(p => p.None), s => oracle(s) == true), resamples);
 
             var returned = mine.Where(s => s.Scores is not null).Select(s => s.Scores!).ToList();
             var flagged = mine.Where(s => s.Flagged).ToList();

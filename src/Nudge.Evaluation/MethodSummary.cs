@@ -5,12 +5,12 @@ namespace Nudge.Evaluation;
 /// <param name="Subset">"report", "tune" or "all".</param>
 /// <param name="Outputs">Memorized-caption outputs.</param>
 /// <param name="Withheld">Outputs the method refused to return.</param>
-/// <param name="CopyShare">Returned outputs the copy detector calls copies.</param>
+/// <param name="CopyShare">Returned outputs the copy detector calls copies (not defined when none were returned).</param>
 /// <param name="StructureShare">... that the structural measure calls copies.</param>
 /// <param name="EmbedderShare">... that the embedder cosine calls memorized.</param>
 /// <param name="OracleColour">Returned outputs whose subject colour the oracle finds.</param>
 /// <param name="OracleColourAndShape">... in the right shape too.</param>
-/// <param name="RelativeColourAndShape">Colour-and-shape rate relative to the unmodified outputs' on the same prompts and seeds.</param>
+/// <param name="RelativeColourAndShape">Colour-and-shape rate of returned outputs relative to the unmodified outputs' on the same prompts and seeds.</param>
 /// <param name="RelativeColour">Colour rate relative likewise.</param>
 /// <param name="MedianCopy">Median copy-detector cosine of returned outputs.</param>
 /// <param name="P95Copy">95th percentile of it.</param>
