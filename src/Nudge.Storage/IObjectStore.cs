@@ -15,7 +15,7 @@ namespace Nudge.Storage;
 /// <see cref="ArgumentException"/> before anything is touched. See <see cref="StorageNames"/>.
 /// </para>
 /// <para>
-/// Missing objects: operations that need the object (<see cref="ReadAsync"/>, <see cref="GetPropertiesAsync"/>,
+/// Missing objects: operations that need the object (<see cref="ReadAsync(string, string, CancellationToken)"/>, <see cref="GetPropertiesAsync"/>,
 /// <see cref="SetMetadataAsync"/>, the source of <see cref="CopyAsync"/>) throw <see cref="ObjectNotFoundException"/>;
 /// queries (<see cref="ExistsAsync"/>, <see cref="DeleteAsync"/>, <see cref="ListAsync"/>) report absence in their result.
 /// Containers are created on the first write and are always private.
@@ -30,6 +30,30 @@ public interface IObjectStore
     /// <returns>The content and its properties.</returns>
     /// <exception cref="ObjectNotFoundException">The object does not exist.</exception>
     Task<StoredObject> ReadAsync(string container, string name, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reads the whole object only when it is at most <paramref name="maxBytes"/> long. A store that can stream stops
+    /// before it reads past the limit; this default checks the length first and again after the read, so an object
+    /// replaced in between by a larger one is refused too.
+    /// </summary>
+    /// <param name="container">The container.</param>
+    /// <param name="name">The object name.</param>
+    /// <param name="maxBytes">The largest length accepted.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The content and its properties.</returns>
+    /// <exception cref="ObjectNotFoundException">The object does not exist.</exception>
+    /// <exception cref="ObjectTooLargeException">The object is longer than <paramref name="maxBytes"/>.</exception>
+    async Task<StoredObject> ReadAsync(string container, string name, long maxBytes, CancellationToken cancellationToken = default)
+    {
+        var properties = await GetPropertiesAsync(container, name, cancellationToken).ConfigureAwait(false);
+        if (properties.Length > maxBytes)
+        {
+            throw new ObjectTooLargeException(container, name, properties.Length, maxBytes, properties.ETag);
+        }
+
+        var stored = await ReadAsync(container, name, cancellationToken).ConfigureAwait(false);
+        return stored.Content.Length > maxBytes ? throw new ObjectTooLargeException(container, name, stored.Content.Length, maxBytes, stored.Properties.ETag) : stored;
+    }
 
     /// <summary>Reads the properties (length, ETag, metadata, ...) without the content.</summary>
     /// <param name="container">The container.</param>

@@ -35,4 +35,23 @@ public sealed class ModerateCommandTests : IDisposable
         Assert.All(doc.RootElement.EnumerateArray().Where(e => e.GetProperty("verdict").GetString() == "invalid"),
             e => Assert.False(string.IsNullOrWhiteSpace(e.GetProperty("reason").GetString())));
     }
+
+    [Fact]
+    public void Judges_the_whole_hostile_corpus_in_one_run_with_the_expected_verdicts()
+    {
+        var folder = Path.Combine(CliRunner.RepoRoot, "tests", "corpus", "hostile-images");
+        using var expected = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, "verdicts.json")));
+        var files = Directory.GetFiles(folder).Where(f => Path.GetFileName(f) is not ("make.py" or "verdicts.json")).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(expected.RootElement.EnumerateObject().Count(), files.Length);
+
+        var r = CliRunner.Run(["moderate", .. files, "--json", "--store", Path.Combine(_dir, "store")]);
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using var doc = JsonDocument.Parse(r.StdOut);
+        var got = doc.RootElement.EnumerateArray().ToDictionary(e => Path.GetFileName(e.GetProperty("source").GetString()!), e => e.GetProperty("verdict").GetString());
+        var wrong = expected.RootElement.EnumerateObject()
+            .Where(p => got.GetValueOrDefault(p.Name) != p.Value.GetProperty("verdict").GetString())
+            .Select(p => $"{p.Name}: expected {p.Value.GetProperty("verdict").GetString()}, got {got.GetValueOrDefault(p.Name) ?? "nothing"}")
+            .ToList();
+        Assert.True(wrong.Count == 0, string.Join("\n", wrong));
+    }
 }

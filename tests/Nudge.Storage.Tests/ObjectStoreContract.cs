@@ -188,6 +188,22 @@ public abstract class ObjectStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_bounded_read_returns_an_object_within_the_limit_and_refuses_a_larger_one_naming_its_version()
+    {
+        string container = NewContainer();
+        byte[] content = RandomNumberGenerator.GetBytes(10_000);
+        ETag etag = await Store.WriteAsync(container, "uploads/a.png", content, "image/png");
+
+        StoredObject within = await Store.ReadAsync(container, "uploads/a.png", maxBytes: 10_000);
+        var refused = await Assert.ThrowsAsync<ObjectTooLargeException>(() => Store.ReadAsync(container, "uploads/a.png", maxBytes: 9_999));
+        await Assert.ThrowsAsync<ObjectNotFoundException>(() => Store.ReadAsync(container, "uploads/missing.png", maxBytes: 10));
+
+        Assert.Equal(content, within.Content.ToArray());
+        Assert.Equal(etag, within.ETag);
+        Assert.Equal((10_000L, 9_999L, etag), (refused.Length, refused.MaxBytes, refused.ETag));
+    }
+
+    [Fact]
     public async Task Read_returns_content_length_md5_content_type_and_metadata_of_the_version_read()
     {
         string container = NewContainer();

@@ -6,6 +6,7 @@ using Nudge.Mitigation.Indices;
 using Nudge.Indexing;
 using Nudge.Indexing.Persistence;
 using Nudge.Mitigation.Embedding;
+using Nudge.Mitigation.Intake;
 
 namespace Nudge.Cli.Commands;
 
@@ -69,7 +70,9 @@ internal static class IndexCommand
 
             try
             {
-                rgb = RgbImage.Decode(await File.ReadAllBytesAsync(image, ct));
+                var intake = new ImageIntakeOptions();
+                await using var stream = new FileStream(image, FileMode.Open, FileAccess.Read, FileShare.Read, 1, useAsync: true);
+                rgb = ImageIntake.DecodeOrThrow(await ImageIntake.ReadAsync(stream, intake.MaxBytes, ct), intake);
             }
             catch (InvalidDataException ex)
             {

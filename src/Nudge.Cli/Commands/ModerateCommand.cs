@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Nudge.Cli.Console;
+using Nudge.Mitigation.Intake;
 using Nudge.Mitigation.Moderation;
 using Nudge.Mitigation.Pipeline;
 
@@ -40,12 +41,19 @@ internal static class ModerateCommand
             ModerationResult r;
             try
             {
-                var info = new FileInfo(file);
-                r = !info.Exists
-                    ? new ModerationResult(file, ModerationVerdict.Invalid, "file not found", float.NaN, [], 0, 0)
-                    : info.Length > options.MaxBytes
-                        ? new ModerationResult(file, ModerationVerdict.Invalid, $"file is {info.Length} bytes; the limit is {options.MaxBytes}", float.NaN, [], 0, 0)
-                        : moderator.Moderate(file, await File.ReadAllBytesAsync(file, cancellationToken));
+                if (!File.Exists(file))
+                {
+                    r = new ModerationResult(file, ModerationVerdict.Invalid, "file not found", float.NaN, [], 0, 0);
+                }
+                else
+                {
+                    await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, useAsync: true);
+                    r = moderator.Moderate(file, await ImageIntake.ReadAsync(stream, options.MaxBytes, cancellationToken));
+                }
+            }
+            catch (InvalidDataException ex)
+            {
+                r = new ModerationResult(file, ModerationVerdict.Invalid, ex.Message, float.NaN, [], 0, 0);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {

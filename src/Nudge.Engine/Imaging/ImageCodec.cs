@@ -61,25 +61,6 @@ public static class ImageCodec
         return ms.ToArray();
     }
 
-    /// <summary>Decodes an image file to interleaved RGB bytes.</summary>
-    /// <param name="bytes">The file's bytes (any format ImageSharp reads).</param>
-    /// <returns>The pixels and size.</returns>
-    /// <exception cref="InvalidDataException">The bytes are not a readable image.</exception>
-    public static (byte[] Rgb, int Width, int Height) DecodeRgb24(ReadOnlySpan<byte> bytes)
-    {
-        try
-        {
-            using var image = Image.Load<Rgb24>(bytes);
-            var rgb = new byte[image.Width * image.Height * 3];
-            image.CopyPixelDataTo(rgb);
-            return (rgb, image.Width, image.Height);
-        }
-        catch (Exception ex) when (ex is UnknownImageFormatException or InvalidImageContentException or NotSupportedException)
-        {
-            throw new InvalidDataException($"Not a readable image: {ex.Message}", ex);
-        }
-    }
-
     /// <summary>Converts interleaved RGB bytes to a planar [-1, 1] image (the VAE encoder's input).</summary>
     /// <param name="rgb">height × width × 3 bytes.</param>
     /// <param name="width">Width in pixels.</param>

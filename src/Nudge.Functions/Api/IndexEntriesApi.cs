@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Nudge.Engine.Generation;
 using Nudge.Indexing;
 using Nudge.Mitigation.Embedding;
+using Nudge.Mitigation.Intake;
 using Nudge.Orchestration;
 using Nudge.Storage;
 
@@ -99,10 +100,11 @@ public sealed class IndexEntriesApi(NudgeWorkerServices services)
             RgbImage rgb;
             try
             {
-                var stored = await services.Store.ReadAsync(image.Container, image.Name, cancellationToken);
-                rgb = RgbImage.Decode(stored.Content.Span);
+                var intake = services.Moderation.Intake;
+                var stored = await services.Store.ReadAsync(image.Container, image.Name, intake.MaxBytes, cancellationToken);
+                rgb = ImageIntake.DecodeOrThrow(stored.Content.Span, intake);
             }
-            catch (Exception ex) when (ex is ObjectNotFoundException or InvalidDataException or ArgumentException)
+            catch (Exception ex) when (ex is ObjectNotFoundException or ObjectTooLargeException or InvalidDataException or ArgumentException)
             {
                 return ApiResults.Validation(new Dictionary<string, string> { ["image"] = ex.Message });
             }

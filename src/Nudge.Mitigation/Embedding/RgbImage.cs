@@ -1,3 +1,5 @@
+using Nudge.Mitigation.Intake;
+
 namespace Nudge.Mitigation.Embedding;
 
 /// <summary>An 8-bit interleaved RGB image (what a PNG holds).</summary>
@@ -6,13 +8,9 @@ namespace Nudge.Mitigation.Embedding;
 /// <param name="Height">Height in pixels.</param>
 public sealed record RgbImage(byte[] Rgb, int Width, int Height)
 {
-    /// <summary>Decodes an image file (PNG, JPEG, …).</summary>
+    /// <summary>Decodes an image file (PNG, JPEG, …) through <see cref="ImageIntake"/> with its default limits.</summary>
     /// <param name="bytes">The file's bytes.</param>
-    /// <returns>The pixels.</returns>
-    /// <exception cref="InvalidDataException">Not a readable image.</exception>
-    public static RgbImage Decode(ReadOnlySpan<byte> bytes)
-    {
-        var (rgb, w, h) = Nudge.Engine.Imaging.ImageCodec.DecodeRgb24(bytes);
-        return new RgbImage(rgb, w, h);
-    }
+    /// <returns>The first frame's pixels.</returns>
+    /// <exception cref="InvalidDataException">Not an acceptable image (its message says why).</exception>
+    public static RgbImage Decode(ReadOnlySpan<byte> bytes) => ImageIntake.DecodeOrThrow(bytes);
 }

@@ -1,3 +1,5 @@
+using Nudge.Mitigation.Intake;
+
 namespace Nudge.Mitigation.Moderation;
 
 /// <summary>Thresholds and input limits for upload moderation.</summary>
@@ -9,11 +11,22 @@ public sealed class ModerationOptions
     /// <summary>Flag threshold: below blocking but close.</summary>
     public float FlagThreshold { get; set; } = 0.8f;
 
-    /// <summary>Largest accepted file, in bytes.</summary>
-    public long MaxBytes { get; set; } = 20 * 1024 * 1024;
+    /// <summary>The limits every upload is checked against before it is decoded.</summary>
+    public ImageIntakeOptions Intake { get; set; } = new();
 
-    /// <summary>Largest accepted image, in pixels (width × height).</summary>
-    public long MaxPixels { get; set; } = 4096L * 4096L;
+    /// <summary>Largest accepted file, in bytes (shorthand for <see cref="ImageIntakeOptions.MaxBytes"/>).</summary>
+    public long MaxBytes
+    {
+        get => Intake.MaxBytes;
+        set => Intake.MaxBytes = value;
+    }
+
+    /// <summary>Largest accepted image, in pixels (shorthand for <see cref="ImageIntakeOptions.MaxPixels"/>).</summary>
+    public long MaxPixels
+    {
+        get => Intake.MaxPixels;
+        set => Intake.MaxPixels = value;
+    }
 
     /// <summary>Matches to report.</summary>
     public int Evidence { get; set; } = 3;

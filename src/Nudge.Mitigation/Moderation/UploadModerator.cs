@@ -1,14 +1,14 @@
 using Nudge.Indexing;
 using Nudge.Mitigation.Embedding;
 using Nudge.Mitigation.Filters;
-using SixLabors.ImageSharp;
+using Nudge.Mitigation.Intake;
 
 namespace Nudge.Mitigation.Moderation;
 
 /// <summary>
 /// Embeds an uploaded image and checks it against the undesired index: block at an entry's threshold,
 /// flag above the flag threshold, allow otherwise. Unreadable, truncated, oversized or non-image input
-/// gets <see cref="ModerationVerdict.Invalid"/> with a reason; it never throws for bad input.
+/// gets <see cref="ModerationVerdict.Invalid"/> with a reason from <see cref="ImageIntake"/>; it never throws for bad input.
 /// </summary>
 public sealed class UploadModerator
 {
@@ -39,44 +39,10 @@ public sealed class UploadModerator
     /// <returns>The verdict.</returns>
     public ModerationResult Moderate(string source, ReadOnlyMemory<byte> bytes)
     {
-        if (bytes.Length == 0)
+        var intake = ImageIntake.Decode(bytes.Span, _options.Intake);
+        if (intake.Image is not { } image)
         {
-            return Invalid(source, "empty file");
-        }
-
-        if (bytes.Length > _options.MaxBytes)
-        {
-            return Invalid(source, $"file is {bytes.Length} bytes; the limit is {_options.MaxBytes}");
-        }
-
-        IImageInfo? info;
-        try
-        {
-            info = Image.Identify(bytes.ToArray());
-        }
-        catch (Exception ex) when (ex is UnknownImageFormatException or InvalidImageContentException or NotSupportedException)
-        {
-            return Invalid(source, $"not an image ({ex.Message})");
-        }
-
-        if (info is null)
-        {
-            return Invalid(source, "not an image (unknown format)");
-        }
-
-        if ((long)info.Width * info.Height > _options.MaxPixels)
-        {
-            return Invalid(source, $"image is {info.Width}×{info.Height}; the limit is {_options.MaxPixels} pixels");
-        }
-
-        RgbImage image;
-        try
-        {
-            image = RgbImage.Decode(bytes.Span);
-        }
-        catch (InvalidDataException ex)
-        {
-            return Invalid(source, $"unreadable or truncated image ({ex.Message})");
+            return Invalid(source, intake.Rejection!);
         }
 
         if (_copyDetector is not null && _memorized is { Count: > 0 })
@@ -96,7 +62,7 @@ public sealed class UploadModerator
             ? (ModerationVerdict.Block, $"matches undesired entry '{hit.EntryId}' (cosine {hit.Similarity:F3} ≥ {hit.Threshold:F3})")
             : score >= _options.FlagThreshold
                 ? (ModerationVerdict.Flag, $"close to undesired entry '{matches[0].EntryId}' (cosine {score:F3} ≥ flag threshold {_options.FlagThreshold:F3})")
-                : (ModerationVerdict.Allow, matches.Count == 0 ? "the undesired index is empty" : $"largest cosine {score:F3} is below the flag threshold {_options.FlagThreshold:F3}");
+                : (ModerationVerdict.Allow, matches.Count == 0 ? "the undesired index has no image entries" : $"largest cosine {score:F3} is below the flag threshold {_options.FlagThreshold:F3}");
         return new ModerationResult(source, verdict, reason, score, matches, image.Width, image.Height);
     }
 

@@ -23,13 +23,11 @@ public sealed class ModerateUploadActivity(NudgeWorkerServices services) : TaskA
         StoredObject stored;
         try
         {
-            var props = await services.Store.GetPropertiesAsync(upload.Container, upload.Name, cancellationToken);
-            if (props.Length > services.Moderation.MaxBytes)
-            {
-                return Invalid(upload, props.ETag.ToString(), props.Length, $"file is {props.Length} bytes; the limit is {services.Moderation.MaxBytes}");
-            }
-
-            stored = await services.Store.ReadAsync(upload.Container, upload.Name, cancellationToken);
+            stored = await services.Store.ReadAsync(upload.Container, upload.Name, services.Moderation.MaxBytes, cancellationToken);
+        }
+        catch (ObjectTooLargeException ex)
+        {
+            return Invalid(upload, ex.ETag.ToString(), ex.Length, $"file is {ex.Length} bytes; the limit is {ex.MaxBytes}");
         }
         catch (ObjectNotFoundException)
         {

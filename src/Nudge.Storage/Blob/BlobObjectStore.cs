@@ -75,6 +75,40 @@ public sealed class BlobObjectStore : IObjectStore
     }
 
     /// <inheritdoc />
+    public async Task<StoredObject> ReadAsync(string container, string name, long maxBytes, CancellationToken cancellationToken = default)
+    {
+        BlobClient blob = GetBlob(container, name);
+        try
+        {
+            // The response headers carry the length: an oversized blob is refused before its body is read.
+            using BlobDownloadStreamingResult result = (await blob.DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            BlobDownloadDetails details = result.Details;
+            if (details.ContentLength > maxBytes)
+            {
+                throw new ObjectTooLargeException(container, name, details.ContentLength, maxBytes, details.ETag);
+            }
+
+            var content = new byte[details.ContentLength];
+            await result.Content.ReadExactlyAsync(content, cancellationToken).ConfigureAwait(false);
+            byte[]? md5 = details.BlobContentHash is { Length: > 0 } ? details.BlobContentHash : details.ContentHash;
+            var properties = new ObjectProperties(
+                container,
+                name,
+                content.Length,
+                details.ETag,
+                details.ContentType ?? StorageNames.DefaultContentType,
+                ToBase64(md5),
+                details.LastModified,
+                MetadataDictionary.Copy(details.Metadata));
+            return new StoredObject(properties, content);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            throw new ObjectNotFoundException(container, name, ex);
+        }
+    }
+
+    /// <inheritdoc />
     public async Task<ObjectProperties> GetPropertiesAsync(string container, string name, CancellationToken cancellationToken = default)
     {
         BlobClient blob = GetBlob(container, name);
