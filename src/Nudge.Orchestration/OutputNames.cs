@@ -35,15 +35,43 @@ public static class OutputNames
     /// <returns>The reference.</returns>
     public static BlobRef BatchErrors(string batchId) => new(StorageContainers.BatchOut, $"{batchId}/errors.jsonl");
 
-    /// <summary><c>moderation/{uploadName}.json</c>.</summary>
+    /// <summary>
+    /// <c>moderation/{nameKey}/{versionKey}.json</c>: the verdict of record on one version of an upload. Keys are
+    /// digests, so any name the uploader chose (any characters, any length) maps to a valid, fixed-length path, and
+    /// each version has its own verdict that no other run overwrites.
+    /// </summary>
     /// <param name="uploadName">The upload's object name.</param>
+    /// <param name="etag">The ETag of the version judged (empty when none was read).</param>
     /// <returns>The reference.</returns>
-    public static BlobRef Verdict(string uploadName) => new(StorageContainers.Moderation, uploadName + ".json");
+    public static BlobRef Verdict(string uploadName, string etag) => new(StorageContainers.Moderation, $"{UploadVersionKey(uploadName, etag)}.json");
 
-    /// <summary><c>quarantine/{uploadName}</c>.</summary>
+    /// <summary>
+    /// <c>quarantine/{nameKey}/{versionKey}/{leaf}</c>: where one version of a flagged, blocked or invalid upload is
+    /// kept. Per version, so later evidence never overwrites earlier evidence; the leaf is the upload's last name
+    /// segment with unsafe characters replaced, for people browsing the container.
+    /// </summary>
     /// <param name="uploadName">The upload's object name.</param>
+    /// <param name="etag">The ETag of the version judged.</param>
     /// <returns>The reference.</returns>
-    public static BlobRef Quarantined(string uploadName) => new(StorageContainers.Quarantine, uploadName);
+    public static BlobRef Quarantined(string uploadName, string etag) => new(StorageContainers.Quarantine, $"{UploadVersionKey(uploadName, etag)}/{SafeLeaf(uploadName)}");
+
+    /// <summary><c>{nameKey}/{versionKey}</c>: 32 and 16 hex digits of SHA-256 over the name and the ETag.</summary>
+    /// <param name="uploadName">The upload's object name.</param>
+    /// <param name="etag">The version's ETag ("none" is used when empty).</param>
+    /// <returns>The key.</returns>
+    public static string UploadVersionKey(string uploadName, string etag) =>
+        $"{Digest(uploadName)[..32]}/{Digest(etag.Length == 0 ? "none" : etag)[..16]}";
+
+    private static string Digest(string text) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+
+    private static string SafeLeaf(string name)
+    {
+        var leaf = name[(name.LastIndexOf('/') + 1)..];
+        var chars = leaf.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_').Take(100).ToArray();
+        var safe = new string(chars).Trim('.');
+        return safe.Length == 0 ? "upload" : safe;
+    }
 
     /// <summary>The generation instance id of a batch line: <c>{batchInstanceId}-line{n}</c>.</summary>
     /// <param name="batchInstanceId">The batch orchestration's instance id.</param>

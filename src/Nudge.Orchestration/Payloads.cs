@@ -117,7 +117,8 @@ public sealed record BatchSummary(string BatchId, BlobRef Source, IReadOnlyList<
 
 /// <summary>An uploaded object to moderate.</summary>
 /// <param name="Upload">The upload (normally in <c>uploads</c>).</param>
-public sealed record ModerationInput(BlobRef Upload);
+/// <param name="ETag">The version the event announced; when it cannot be judged, that version is recorded and quarantined.</param>
+public sealed record ModerationInput(BlobRef Upload, string? ETag = null);
 
 /// <summary>The verdict on one upload version.</summary>
 /// <param name="Upload">The upload.</param>

@@ -65,6 +65,11 @@ public static class StorageNames
     /// <returns><see langword="true"/> when the name is valid.</returns>
     public static bool IsValidObjectName(string name) => name is not null && FindObjectNameProblem(name) is null;
 
+    /// <summary>What is wrong with an object name, in words, or null when it is valid.</summary>
+    /// <param name="name">The object name.</param>
+    /// <returns>The first rule it breaks, or null.</returns>
+    public static string? DescribeObjectNameProblem(string name) => name is null ? "it is null" : FindObjectNameProblem(name);
+
     /// <summary>
     /// Checks user metadata: keys are C# identifiers (ASCII letters, digits, underscore; not starting with a digit),
     /// unique ignoring case; values are printable ASCII without leading or trailing spaces; the total size is at

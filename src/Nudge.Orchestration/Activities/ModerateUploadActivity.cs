@@ -20,6 +20,12 @@ public sealed class ModerateUploadActivity(NudgeWorkerServices services) : TaskA
     public async Task<ModerationRecord> ExecuteAsync(ModerationInput input, CancellationToken cancellationToken = default)
     {
         var upload = input.Upload;
+        if (!StorageNames.IsValidObjectName(upload.Name))
+        {
+            // Judged without a read: the name cannot be addressed portably, and a retry would not change that.
+            return Invalid(upload, input.ETag ?? "", 0, $"unusable name ({upload.Name.Length} characters): {StorageNames.DescribeObjectNameProblem(upload.Name)}");
+        }
+
         StoredObject stored;
         try
         {

@@ -4,10 +4,10 @@ using Nudge.Storage;
 namespace Nudge.Orchestration.Activities;
 
 /// <summary>
-/// Moves a flagged or blocked upload to <c>quarantine/{name}</c>: copy, verify the copy (the store checks length
-/// and MD5; this checks them again against the source), and only then delete the original, with an ETag condition
-/// so that a newer upload of the same name is never deleted. Nothing is ever deleted without a verified copy.
-/// Repeating it after a partial run finishes the move.
+/// Moves a flagged, blocked or invalid upload version to <see cref="OutputNames.Quarantined"/>: copy, verify the copy
+/// (the store checks length and MD5; this checks them again against the source), and only then delete the original,
+/// with an ETag condition so that a newer upload of the same name is never deleted. Nothing is ever deleted without a
+/// verified copy, and an existing quarantined copy is never overwritten. Repeating it after a partial run finishes the move.
 /// </summary>
 public sealed class QuarantineUploadActivity(NudgeWorkerServices services) : TaskActivity<ModerationRecord, QuarantineResult>
 {
@@ -22,7 +22,12 @@ public sealed class QuarantineUploadActivity(NudgeWorkerServices services) : Tas
     {
         var store = services.Store;
         var src = record.Upload;
-        var dst = OutputNames.Quarantined(src.Name);
+        if (!StorageNames.IsValidObjectName(src.Name))
+        {
+            throw new PermanentActivityException($"the upload's name cannot be addressed ({StorageNames.DescribeObjectNameProblem(src.Name)}); it is left in place with its verdict recorded");
+        }
+
+        var dst = OutputNames.Quarantined(src.Name, record.SourceETag);
         ObjectProperties source;
         try
         {
@@ -34,14 +39,22 @@ public sealed class QuarantineUploadActivity(NudgeWorkerServices services) : Tas
             return new QuarantineResult(copied ? dst : null, false, copied ? "already moved to quarantine" : "the upload no longer exists; nothing to move");
         }
 
-        bool sameVersion = source.ETag.ToString() == record.SourceETag
-            || (source.Metadata.TryGetValue(RecordModerationActivity.SourceETagKey, out var marked) && marked == record.SourceETag);
-        if (!sameVersion)
+        if (source.ETag.ToString() != record.SourceETag)
         {
             return new QuarantineResult(null, false, "the upload was replaced after it was judged; the new version is moderated on its own");
         }
 
-        var copy = await store.CopyAsync(src.Container, src.Name, dst.Container, dst.Name, cancellationToken);
+        ObjectProperties copy;
+        try
+        {
+            // An earlier attempt's copy of this version is kept, never replaced: verify it instead.
+            copy = await store.GetPropertiesAsync(dst.Container, dst.Name, cancellationToken);
+        }
+        catch (ObjectNotFoundException)
+        {
+            copy = await store.CopyAsync(src.Container, src.Name, dst.Container, dst.Name, cancellationToken);
+        }
+
         if (copy.Length != source.Length || (source.ContentMd5 is not null && copy.ContentMd5 is not null && copy.ContentMd5 != source.ContentMd5))
         {
             throw new InvalidDataException($"the copy {dst} does not match {src}; the original is kept");

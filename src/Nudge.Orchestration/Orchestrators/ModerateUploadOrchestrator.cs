@@ -5,10 +5,11 @@ using Nudge.Orchestration.Activities;
 namespace Nudge.Orchestration.Orchestrators;
 
 /// <summary>
-/// An upload: embed and check it against the undesired index (<see cref="ModerateUploadActivity"/>), record the
-/// verdict (<c>moderation/{name}.json</c> and blob metadata), and for flag or block move it to
-/// <c>quarantine/</c> (copy, verify, then delete the original). A quarantine step that keeps failing leaves the
-/// original in place and is reported in the output.
+/// An upload, failing closed: judge it (<see cref="ModerateUploadActivity"/>); when judging keeps failing, record it
+/// as <see cref="ModerationVerdict.Invalid"/> with the failure as the reason. Record the verdict of record
+/// (<see cref="OutputNames.Verdict"/>, one per version, never overwritten), and move every version that is not
+/// allowed (flag, block, invalid) to quarantine: copy, verify, then delete the original. A quarantine step that keeps
+/// failing leaves the original in place and is reported in the output; the reconciliation sweep tries again.
 /// </summary>
 public sealed class ModerateUploadOrchestrator : TaskOrchestrator<ModerationInput, ModerationOutcome>
 {
@@ -16,11 +17,21 @@ public sealed class ModerateUploadOrchestrator : TaskOrchestrator<ModerationInpu
     public override async Task<ModerationOutcome> RunAsync(TaskOrchestrationContext context, ModerationInput input)
     {
         context.SetCustomStatus(new OrchestrationProgress("judging", 0, 3, 0));
-        var record = await context.CallActivityAsync<ModerationRecord>(nameof(ModerateUploadActivity), input, NudgeRetry.Activity);
+        ModerationRecord record;
+        try
+        {
+            record = await context.CallActivityAsync<ModerationRecord>(nameof(ModerateUploadActivity), input, NudgeRetry.Activity);
+        }
+        catch (TaskFailedException ex)
+        {
+            record = new ModerationRecord(input.Upload, input.ETag ?? "", 0, ModerationVerdict.Invalid,
+                $"could not be judged: {ex.FailureDetails.ErrorMessage}", null, [], 0, 0);
+        }
+
         context.SetCustomStatus(new OrchestrationProgress("recording", 1, 3, 0));
         var verdictBlob = await context.CallActivityAsync<BlobRef>(nameof(RecordModerationActivity), record, NudgeRetry.Activity);
         QuarantineResult? quarantine = null;
-        if (record.Verdict is ModerationVerdict.Flag or ModerationVerdict.Block)
+        if (record.Verdict is not ModerationVerdict.Allow && record.SourceETag.Length > 0)
         {
             context.SetCustomStatus(new OrchestrationProgress("quarantining", 2, 3, 0));
             try
