@@ -26,7 +26,10 @@ public static class StorageContainers
     /// <summary>Objects withheld after moderation; never served to users.</summary>
     public const string Quarantine = "quarantine";
 
+    /// <summary>Images that administrators stage for index entries; the index API reads entry images from here only.</summary>
+    public const string IndexImages = "index-images";
+
     /// <summary>All of the above, in a stable order.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [Indices, Outputs, BatchIn, BatchOut, Uploads, Moderation, Quarantine];
+        [Indices, Outputs, BatchIn, BatchOut, Uploads, Moderation, Quarantine, IndexImages];
 }

@@ -117,4 +117,25 @@ public sealed class GenerationsApiTests(HostFixture fx)
         var meta = await fx.Host.Client.WaitForInstanceCompletionAsync(id, cts.Token);
         Assert.Equal(OrchestrationRuntimeStatus.Terminated, meta.RuntimeStatus);
     }
+
+    [Theory]
+    [InlineData(null, null, "https://nudge.example")]
+    [InlineData("https", "public.example", "https://public.example")]
+    [InlineData("https, http", "public.example:8443, internal:80", "https://public.example:8443")]
+    [InlineData("gopher", "bad host/path", "https://nudge.example")]
+    public void Status_urls_use_the_forwarded_scheme_and_host_when_they_are_well_formed(string? proto, string? host, string origin)
+    {
+        var req = Http.Request("GET", "/api/generations/x");
+        if (proto is not null)
+        {
+            req.Headers["X-Forwarded-Proto"] = proto;
+        }
+
+        if (host is not null)
+        {
+            req.Headers["X-Forwarded-Host"] = host;
+        }
+
+        Assert.Equal(origin, GenerationsApi.PublicOrigin(req));
+    }
 }

@@ -160,7 +160,24 @@ public static class GenerationsApi
 
     private static (string Status, string Cancel) Urls(HttpRequest request, string id)
     {
-        var root = $"{request.Scheme}://{request.Host}{request.PathBase}/api/generations/{id}";
+        var root = $"{PublicOrigin(request)}{request.PathBase}/api/generations/{id}";
         return (root, root + "/cancel");
+    }
+
+    /// <summary>
+    /// The scheme and host a client used: behind the Container Apps ingress and the Functions host the request
+    /// arrives as plain HTTP on an internal host, and the proxies name the original in <c>X-Forwarded-Proto</c> and
+    /// <c>X-Forwarded-Host</c> (the first entry of each is the client-facing one).
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <returns>For example <c>https://nudge.example</c>.</returns>
+    internal static string PublicOrigin(HttpRequest request)
+    {
+        static string? First(string? header) => header?.Split(',')[0].Trim() is { Length: > 0 } v ? v : null;
+        var scheme = First(request.Headers["X-Forwarded-Proto"]) is { } proto && (proto == "http" || proto == "https") ? proto : request.Scheme;
+        var host = First(request.Headers["X-Forwarded-Host"]) is { } fwd && HostString.FromUriComponent(fwd) is { HasValue: true } parsed && Uri.CheckHostName(parsed.Host) != UriHostNameType.Unknown
+            ? parsed.ToUriComponent()
+            : request.Host.ToUriComponent();
+        return $"{scheme}://{host}";
     }
 }

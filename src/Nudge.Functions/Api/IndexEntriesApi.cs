@@ -44,7 +44,7 @@ public sealed class IndexEntriesApi(NudgeWorkerServices services)
         });
     }
 
-    /// <summary>Adds one entry: <c>{"text": "..."}</c> or <c>{"image": {"container": "uploads", "name": "x.png"}}</c>, with optional id, caption, threshold.</summary>
+    /// <summary>Adds one entry: <c>{"text": "..."}</c> or <c>{"image": {"container": "index-images", "name": "x.png"}}</c>, with optional id, caption, threshold.</summary>
     /// <param name="request">The HTTP request.</param>
     /// <param name="name">The index name.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -69,6 +69,12 @@ public sealed class IndexEntriesApi(NudgeWorkerServices services)
         else if (body.Text is not null && string.IsNullOrWhiteSpace(body.Text))
         {
             errors["text"] = "the text is empty";
+        }
+
+        if (body?.Image is { } img && img.Container != StorageContainers.IndexImages)
+        {
+            // Entry images come from the one container administrators stage them in, never from uploads or outputs.
+            errors["image.container"] = $"entry images are read from '{StorageContainers.IndexImages}' only";
         }
 
         if (body?.Threshold is float t && !(t >= -1 && t <= 1))

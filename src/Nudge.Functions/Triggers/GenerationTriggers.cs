@@ -7,8 +7,11 @@ using Nudge.Storage;
 
 namespace Nudge.Functions.Triggers;
 
-/// <summary>The HTTP triggers: thin, they delegate to <see cref="GenerationsApi"/> and <see cref="IndexEntriesApi"/>.</summary>
-public sealed class HttpTriggers(IndexEntriesApi indices, IReadLinkSigner? signer = null)
+/// <summary>
+/// The generation HTTP triggers: thin, they delegate to <see cref="GenerationsApi"/>. They depend on nothing that
+/// loads the model, so status and cancel answer at once on any instance, CPU-only ones included.
+/// </summary>
+public sealed class GenerationTriggers(IReadLinkSigner? signer = null)
 {
     /// <summary><c>POST /api/generations</c>.</summary>
     /// <param name="req">The request.</param>
@@ -43,19 +46,4 @@ public sealed class HttpTriggers(IndexEntriesApi indices, IReadLinkSigner? signe
         string id,
         [DurableClient] DurableTaskClient client) =>
         GenerationsApi.CancelAsync(id, client, req.HttpContext.RequestAborted);
-
-    /// <summary><c>GET|POST|DELETE /api/indices/{name}/entries</c>.</summary>
-    /// <param name="req">The request.</param>
-    /// <param name="name">The index name.</param>
-    /// <returns>The handler's result.</returns>
-    [Function("IndexEntries")]
-    public Task<IActionResult> IndexEntries(
-        [HttpTrigger(AuthorizationLevel.Function, "get", "post", "delete", Route = "indices/{name}/entries")] HttpRequest req,
-        string name) =>
-        req.Method.ToUpperInvariant() switch
-        {
-            "GET" => indices.ListAsync(name, req.HttpContext.RequestAborted),
-            "POST" => indices.AddAsync(req, name, req.HttpContext.RequestAborted),
-            _ => indices.RemoveAsync(req, name, req.HttpContext.RequestAborted),
-        };
 }
