@@ -12,8 +12,8 @@ namespace Nudge.Orchestration;
 /// </summary>
 public static class GenerationRequestParser
 {
-    /// <summary>Most images one job may ask for (prompts × count).</summary>
-    public const int MaxImagesPerJob = 64;
+    /// <summary>Most images one job may ask for (prompts × count; <see cref="GenerationLimits.MaxImagesPerJob"/>).</summary>
+    public const int MaxImagesPerJob = GenerationLimits.MaxImagesPerJob;
 
     private static readonly JsonSerializerOptions s_options = new()
     {
@@ -75,6 +75,10 @@ public static class GenerationRequestParser
             else if (prompts.Count == 0 || prompts.Any(string.IsNullOrWhiteSpace))
             {
                 errors["prompts"] = "prompts must be a non-empty list of non-empty prompts";
+            }
+            else if (prompts.Select((p, i) => GenerationLimits.PromptBytesProblem($"prompts[{i}]", p)).FirstOrDefault(m => m is not null) is { } tooLong)
+            {
+                errors["prompts"] = tooLong;
             }
             else if (prompts.Count * (long)request.Count > MaxImagesPerJob)
             {

@@ -79,7 +79,8 @@ public sealed record GenerationSummary(string RunId, int Total, int Succeeded, i
 /// <summary>A batch file to run.</summary>
 /// <param name="Source">The JSONL blob (one generation request per line).</param>
 /// <param name="BatchId">The batch's id: results go to <c>batch-out/{BatchId}/</c>.</param>
-public sealed record BatchInput(BlobRef Source, string BatchId);
+/// <param name="ETag">The version that was dropped; the file is read only if it is still that version (null: any).</param>
+public sealed record BatchInput(BlobRef Source, string BatchId, string? ETag = null);
 
 /// <summary>A valid line of a batch file.</summary>
 /// <param name="LineNumber">1-based line number.</param>

@@ -80,6 +80,10 @@ public sealed class GenerateCommandTests : IDisposable
     [InlineData("seed", "--seed", "twelve")]
     [InlineData("scheduler", "--scheduler", "warp-drive")]
     [InlineData("unknown option", "--colour", "red")]
+    [InlineData("between 1 and 150, got 151", "--steps", "151")]
+    [InlineData("between 1 and 16, got 17", "--count", "17")]
+    [InlineData("up to 1024, got 1032", "--width", "1032")]
+    [InlineData("prompt is 80 tokens; the limit is 75", "--prompt", "red blue green yellow red blue green yellow red blue green yellow red blue green yellow red blue green yellow red blue green yellow red blue green yellow red blue green yellow red blue green yellow red blue green yellow red blue green yellow red blue green yellow red blue green yellow red blue green yellow red blue green yellow red blue green yellow red blue green yellow red blue green yellow red blue green yellow red blue green yellow")]
     public void A_bad_argument_exits_2_with_one_line_naming_it(string named, string option, string value)
     {
         var args = new List<string> { "generate", "--prompt", "a red circle", "--steps", "4", "--out", _out };

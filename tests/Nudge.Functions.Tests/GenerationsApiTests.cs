@@ -138,4 +138,29 @@ public sealed class GenerationsApiTests(HostFixture fx)
 
         Assert.Equal(origin, GenerationsApi.PublicOrigin(req));
     }
+
+    [Theory]
+    [InlineData("""{"prompt": "x", "steps": 151}""", "steps", "steps must be between 1 and 150, got 151")]
+    [InlineData("""{"prompt": "x", "count": 17}""", "count", "count must be between 1 and 16, got 17")]
+    [InlineData("""{"prompt": "x", "height": 2048}""", "height", "height must be a positive multiple of 8 up to 1024, got 2048")]
+    [InlineData("""{"prompts": ["a", "b", "c"], "count": 6}""", "prompts", "prompts × count is 18; at most 16 images per job")]
+    public async Task A_request_over_a_limit_gets_400_naming_the_limit_and_the_value(string body, string field, string message)
+    {
+        var result = await GenerationsApi.StartAsync(Http.Request("POST", "/api/generations", body), fx.Host.Client);
+
+        Assert.Equal(400, Http.Status(result));
+        var problem = (ValidationProblemDetails)((ObjectResult)result).Value!;
+        Assert.Equal(message, Assert.Single(problem.Errors[field]));
+    }
+
+    [Fact]
+    public async Task A_prompt_over_the_byte_limit_gets_400_naming_its_size()
+    {
+        var prompt = new string('é', 1500);
+        var result = await GenerationsApi.StartAsync(Http.Request("POST", "/api/generations", $$"""{"prompt": "{{prompt}}", "negative_prompt": "{{prompt}}"}"""), fx.Host.Client);
+
+        var problem = (ValidationProblemDetails)((ObjectResult)result).Value!;
+        Assert.Equal("prompt is 3000 bytes of UTF-8; the limit is 2048", problem.Errors["prompt"][0]);
+        Assert.Equal("negative_prompt is 3000 bytes of UTF-8; the limit is 2048", problem.Errors["negative_prompt"][0]);
+    }
 }

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Nudge.Orchestration.Activities;
 using Nudge.Orchestration.Orchestrators;
 using Nudge.Storage;
 
@@ -10,6 +11,31 @@ namespace Nudge.Orchestration.Tests;
 [Collection(WorkerCollection.Name)]
 public sealed class BatchOrchestrationTests(WorkerFixture fx)
 {
+    [Fact]
+    public async Task A_batch_file_over_the_line_limit_fails_permanently_naming_the_limit()
+    {
+        var batchId = Requests.NewId("batch");
+        var file = string.Concat(Enumerable.Repeat("""{"prompt": "a red circle", "steps": 1}""" + "\n", Nudge.Engine.Generation.GenerationLimits.MaxBatchLines + 1));
+        await fx.Store.WriteAsync(StorageContainers.BatchIn, batchId + ".jsonl", Encoding.UTF8.GetBytes(file), "application/x-ndjson");
+
+        var ex = await Assert.ThrowsAsync<PermanentActivityException>(() =>
+            new ReadBatchFileActivity(fx.Services).ExecuteAsync(new BatchInput(new BlobRef(StorageContainers.BatchIn, batchId + ".jsonl"), batchId)));
+        Assert.Contains("has 1001 lines; the limit is 1000", ex.Message);
+    }
+
+    [Fact]
+    public async Task A_batch_file_replaced_after_it_was_dropped_is_not_read_as_the_dropped_version()
+    {
+        var batchId = Requests.NewId("batch");
+        var name = batchId + ".jsonl";
+        var dropped = await fx.Store.WriteAsync(StorageContainers.BatchIn, name, Encoding.UTF8.GetBytes("""{"prompt": "a red circle", "steps": 1}""" + "\n"));
+        await fx.Store.WriteAsync(StorageContainers.BatchIn, name, Encoding.UTF8.GetBytes("""{"prompt": "a blue square", "steps": 1}""" + "\n"));
+
+        var ex = await Assert.ThrowsAsync<PermanentActivityException>(() =>
+            new ReadBatchFileActivity(fx.Services).ExecuteAsync(new BatchInput(new BlobRef(StorageContainers.BatchIn, name), batchId, dropped.ToString())));
+        Assert.Contains("changed after it was dropped", ex.Message);
+    }
+
     [Fact]
     public async Task A_batch_file_with_malformed_lines_records_them_by_line_number_and_completes_the_rest()
     {

@@ -53,6 +53,10 @@ internal static class GenerateCommand
         using var model = ModelArguments.Load(modelDir);
 
         var pipeline = new DiffusionPipeline(model);
+        if (pipeline.PromptTokenProblems(request) is { Count: > 0 } tooLong)
+        {
+            throw new UsageException(string.Join("; ", tooLong.Values));
+        }
         var bar = ProgressBar.ForTerminal("generate");
         if (noNudge)
         {

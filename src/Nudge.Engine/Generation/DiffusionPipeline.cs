@@ -86,6 +86,28 @@ public sealed class DiffusionPipeline
     /// <returns>Its encoding.</returns>
     public PromptEncoding EncodePrompt(string prompt) => EncodePrompts([prompt], out _)[0];
 
+    /// <summary>
+    /// The request's prompts that are longer than <see cref="GenerationLimits.MaxPromptTokens"/> or than this
+    /// model's tokenizer reads: refused rather than cut without a word.
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <returns>Field → message; empty when every prompt fits.</returns>
+    public IReadOnlyDictionary<string, string> PromptTokenProblems(GenerationRequest request)
+    {
+        var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+        int limit = Math.Min(GenerationLimits.MaxPromptTokens, Model.Tokenizer.ModelMaxLength - 2);
+        foreach (var (field, prompt) in new[] { ("prompt", request.Prompt), ("negative_prompt", request.NegativePrompt) })
+        {
+            int tokens = string.IsNullOrEmpty(prompt) ? 0 : Model.Tokenizer.Encode(prompt).Count;
+            if (tokens > limit)
+            {
+                errors[field] = $"{field} is {tokens} tokens; the limit is {limit} (CLIP reads {limit + 2} with BOS and EOS)";
+            }
+        }
+
+        return errors;
+    }
+
     /// <summary>Creates a scheduler with its timesteps set.</summary>
     /// <param name="config">Scheduler configuration.</param>
     /// <param name="name">Optional class/short name overriding the config's class.</param>
@@ -297,10 +319,10 @@ public sealed class DiffusionPipeline
     /// <returns>The images and their settings.</returns>
     public GenerationResult Generate(GenerationRequest request, IReadOnlySet<int>? captureSteps, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        var errors = request.Validate();
+        var errors = request.Validate().Concat(PromptTokenProblems(request)).ToList();
         if (errors.Count > 0)
         {
-            throw new ArgumentException("Invalid generation request: " + string.Join("; ", errors.Values), nameof(request));
+            throw new ArgumentException("Invalid generation request: " + string.Join("; ", errors.Select(e => e.Value)), nameof(request));
         }
 
         var total = Stopwatch.StartNew();

@@ -3,8 +3,8 @@ namespace Nudge.Engine.Generation;
 /// <summary>What to generate. Together with the model identity it reproduces the images exactly.</summary>
 public sealed record GenerationRequest
 {
-    /// <summary>Largest accepted number of inference steps.</summary>
-    public const int MaxSteps = 1000;
+    /// <summary>Largest accepted number of inference steps (<see cref="GenerationLimits.MaxSteps"/>).</summary>
+    public const int MaxSteps = GenerationLimits.MaxSteps;
 
     /// <summary>Largest accepted guidance scale.</summary>
     public const float MaxGuidanceScale = 50;
@@ -50,15 +50,24 @@ public sealed record GenerationRequest
         {
             errors["prompt"] = "the prompt is empty";
         }
+        else if (GenerationLimits.PromptBytesProblem("prompt", Prompt) is { } promptBytes)
+        {
+            errors["prompt"] = promptBytes;
+        }
+
+        if (GenerationLimits.PromptBytesProblem("negative_prompt", NegativePrompt) is { } negativeBytes)
+        {
+            errors["negative_prompt"] = negativeBytes;
+        }
 
         if (Steps <= 0 || Steps > MaxSteps)
         {
             errors["steps"] = $"steps must be between 1 and {MaxSteps}, got {Steps}";
         }
 
-        if (Count <= 0 || Count > 64)
+        if (Count <= 0 || Count > GenerationLimits.MaxImagesPerJob)
         {
-            errors["count"] = $"count must be between 1 and 64, got {Count}";
+            errors["count"] = $"count must be between 1 and {GenerationLimits.MaxImagesPerJob}, got {Count}";
         }
 
         if (!IsValidGuidanceScale(GuidanceScale))
@@ -73,9 +82,9 @@ public sealed record GenerationRequest
 
     private static void CheckSize(string name, int? value, Dictionary<string, string> errors)
     {
-        if (value is int v && (v <= 0 || v % 8 != 0 || v > 4096))
+        if (value is int v && (v <= 0 || v % 8 != 0 || v > GenerationLimits.MaxSide))
         {
-            errors[name] = $"{name} must be a positive multiple of 8 up to 4096, got {v}";
+            errors[name] = $"{name} must be a positive multiple of 8 up to {GenerationLimits.MaxSide}, got {v}";
         }
     }
 }

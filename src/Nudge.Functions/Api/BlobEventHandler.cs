@@ -35,7 +35,7 @@ public static class BlobEventHandler
         }
 
         var batchId = OutputNames.BatchId(name, etag);
-        var input = new BatchInput(new BlobRef(StorageContainers.BatchIn, name), batchId);
+        var input = new BatchInput(new BlobRef(StorageContainers.BatchIn, name), batchId, etag);
         return await StartOnceAsync(client, nameof(BatchFileOrchestrator), "batch-" + batchId, input, logger, cancellationToken);
     }
 

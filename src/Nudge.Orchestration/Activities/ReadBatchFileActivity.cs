@@ -13,8 +13,8 @@ namespace Nudge.Orchestration.Activities;
 /// </summary>
 public sealed class ReadBatchFileActivity(NudgeWorkerServices services) : TaskActivity<BatchInput, BatchPlan>
 {
-    /// <summary>Largest batch file accepted, in bytes.</summary>
-    public const long MaxBytes = 4 * 1024 * 1024;
+    /// <summary>Largest batch file accepted, in bytes (<see cref="GenerationLimits.MaxBatchFileBytes"/>).</summary>
+    public const long MaxBytes = GenerationLimits.MaxBatchFileBytes;
 
     private static readonly JsonSerializerOptions s_lineOptions = new(ImageRecord.JsonOptions) { WriteIndented = false };
 
@@ -30,13 +30,11 @@ public sealed class ReadBatchFileActivity(NudgeWorkerServices services) : TaskAc
         StoredObject file;
         try
         {
-            var props = await services.Store.GetPropertiesAsync(input.Source.Container, input.Source.Name, cancellationToken);
-            if (props.Length > MaxBytes)
-            {
-                throw new PermanentActivityException($"batch file {input.Source} is {props.Length} bytes; the limit is {MaxBytes}");
-            }
-
-            file = await services.Store.ReadAsync(input.Source.Container, input.Source.Name, cancellationToken);
+            file = await services.Store.ReadAsync(input.Source.Container, input.Source.Name, MaxBytes, cancellationToken);
+        }
+        catch (ObjectTooLargeException ex)
+        {
+            throw new PermanentActivityException($"batch file {input.Source} is {ex.Length} bytes; the limit is {MaxBytes}", ex);
         }
         catch (ObjectNotFoundException ex)
         {
@@ -55,7 +53,19 @@ public sealed class ReadBatchFileActivity(NudgeWorkerServices services) : TaskAc
             throw new PermanentActivityException($"batch file {input.Source} is not UTF-8 text", ex);
         }
 
+        if (input.ETag is { Length: > 0 } expected && file.ETag.ToString() != expected)
+        {
+            // The file was replaced after it was dropped: this batch is the dropped version's, and that version is gone.
+            throw new PermanentActivityException($"batch file {input.Source} changed after it was dropped (ETag {file.ETag}, expected {expected}); the new version runs as its own batch");
+        }
+
         var rows = text.Split('\n');
+        int nonBlank = rows.Count(r => r.Trim().Length > 0);
+        if (nonBlank > GenerationLimits.MaxBatchLines)
+        {
+            throw new PermanentActivityException($"batch file {input.Source} has {nonBlank} lines; the limit is {GenerationLimits.MaxBatchLines}");
+        }
+
         for (int i = 0; i < rows.Length; i++)
         {
             var row = rows[i].TrimEnd('\r');
