@@ -15,6 +15,9 @@ param location string
 @description('Optional principal ID of the deploying user (azd sets AZURE_PRINCIPAL_ID); gets Storage Blob Data Contributor to upload models and batch files.')
 param principalId string = ''
 
+@description('Comma-separated public address ranges allowed through the data account\'s network rules (e.g. the deployer\'s address, to upload models and drop batch files); every other network is denied. Empty: only the app\'s subnet.')
+param deployerIpRanges string = ''
+
 @description('Type of principalId.')
 @allowed([
   'User'
@@ -74,6 +77,7 @@ var abbreviations = {
   containerAppsEnvironment: 'cae-'
   functionsApp: 'func-'
   systemTopic: 'evgt-'
+  virtualNetwork: 'vnet-'
 }
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -99,6 +103,17 @@ module monitoring 'modules/monitoring.bicep' = {
   }
 }
 
+module network 'modules/network.bicep' = {
+  name: 'network'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    name: '${abbreviations.virtualNetwork}${resourceToken}'
+  }
+}
+
+// Application data: the containers, with roles scoped to each.
 module storage 'modules/storage.bicep' = {
   name: 'storage'
   scope: rg
@@ -106,6 +121,28 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     name: '${abbreviations.storage}${resourceToken}'
+    queueNames: [
+      'webjobs-blobtrigger-poison'
+    ]
+    allowedSubnetIds: [
+      network.outputs.appsSubnetId
+    ]
+    allowedIpRanges: empty(deployerIpRanges) ? [] : map(split(deployerIpRanges, ','), r => trim(r))
+  }
+}
+
+// Host storage: the Functions host and the Durable Task backend; only the app has a role here.
+module hostStorage 'modules/storage.bicep' = {
+  name: 'host-storage'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    name: '${abbreviations.storage}h${resourceToken}'
+    containerNames: []
+    allowedSubnetIds: [
+      network.outputs.appsSubnetId
+    ]
   }
 }
 
@@ -133,7 +170,9 @@ module roles 'modules/roles.bicep' = {
   name: 'roles'
   scope: rg
   params: {
-    storageAccountName: storage.outputs.name
+    hostStorageAccountName: hostStorage.outputs.name
+    dataStorageAccountName: storage.outputs.name
+    eventGridPrincipalId: eventGrid.outputs.principalId
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     registryName: registry.outputs.name
     appPrincipalId: identity.outputs.principalId
@@ -150,6 +189,7 @@ module containerAppsEnvironment 'modules/container-apps-environment.bicep' = {
     tags: tags
     name: '${abbreviations.containerAppsEnvironment}${resourceToken}'
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
+    infrastructureSubnetId: network.outputs.appsSubnetId
     gpuProfile: gpuProfile
   }
 }
@@ -168,6 +208,7 @@ module functionsApp 'modules/functions-app.bicep' = {
     registryLoginServer: registry.outputs.loginServer
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
+    hostStorageAccountName: hostStorage.outputs.name
     storageAccountName: storage.outputs.name
     applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
     minReplicas: minReplicas
@@ -197,6 +238,7 @@ module eventGridSubscriptions 'modules/eventgrid-subscriptions.bicep' = if (!emp
   scope: rg
   params: {
     systemTopicName: eventGrid.outputs.name
+    deadLetterStorageAccountId: storage.outputs.id
     functionsHost: functionsApp.outputs.fqdn
     blobsExtensionKey: blobsExtensionKey
   }
@@ -210,6 +252,7 @@ output AZURE_CONTAINER_REGISTRY_NAME string = registry.outputs.name
 output AZURE_CONTAINER_APPS_ENVIRONMENT_NAME string = containerAppsEnvironment.outputs.name
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
+output AZURE_HOST_STORAGE_ACCOUNT_NAME string = hostStorage.outputs.name
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output FUNCTIONS_APP_NAME string = functionsApp.outputs.name

@@ -77,6 +77,12 @@ if (-not $key) {
 
 $encodedKey = [Uri]::EscapeDataString($key)
 
+# Undeliverable events go to the data account's eventgrid-deadletter container, written with the
+# system topic's own identity (roles.bicep grants it that container only).
+$sourceId = (Invoke-Az eventgrid system-topic show --resource-group $rg --name $topic --query source --output tsv | Out-String).Trim()
+if (-not $sourceId) { throw "system topic $topic has no source storage account" }
+$deadLetter = "$sourceId/blobServices/default/containers/eventgrid-deadletter"
+
 function Set-BlobSubscription([string] $Name, [string] $FunctionName, [string] $BeginsWith, [string] $EndsWith) {
     $endpoint = "https://$fqdn/runtime/webhooks/blobs?functionName=Host.Functions.$FunctionName&code=$encodedKey"
     # On Windows az is az.cmd, and cmd.exe would treat an unquoted '&' as a command
@@ -91,6 +97,7 @@ function Set-BlobSubscription([string] $Name, [string] $FunctionName, [string] $
         '--subject-begins-with', $BeginsWith,
         '--event-delivery-schema', 'eventgridschema',
         '--max-delivery-attempts', '30', '--event-ttl', '1440',
+        '--deadletter-identity', 'systemassigned', '--deadletter-identity-endpoint', $deadLetter,
         '--only-show-errors', '--output', 'none'
     )
     if ($EndsWith) { $azArgs += @('--subject-ends-with', $EndsWith) }

@@ -84,6 +84,15 @@ if [ -z "$key" ]; then
   exit 0
 fi
 
+# Undeliverable events go to the data account's eventgrid-deadletter container, written with the
+# system topic's own identity (roles.bicep grants it that container only).
+source_id="$(az eventgrid system-topic show --resource-group "$rg" --name "$topic" --query source --output tsv)"
+if [ -z "$source_id" ]; then
+  log "system topic $topic has no source storage account"
+  exit 1
+fi
+deadletter="$source_id/blobServices/default/containers/eventgrid-deadletter"
+
 # Keys are URL-safe in practice; encode the reserved characters anyway.
 encoded_key="$(printf '%s' "$key" | sed -e 's/%/%25/g' -e 's/+/%2B/g' -e 's/\//%2F/g' -e 's/=/%3D/g' -e 's/&/%26/g')"
 
@@ -99,6 +108,7 @@ subscribe() {
       --subject-begins-with "$3" --subject-ends-with "$4" \
       --event-delivery-schema eventgridschema \
       --max-delivery-attempts 30 --event-ttl 1440 \
+      --deadletter-identity systemassigned --deadletter-identity-endpoint "$deadletter" \
       --only-show-errors --output none
   else
     az eventgrid system-topic event-subscription create \
@@ -108,6 +118,7 @@ subscribe() {
       --subject-begins-with "$3" \
       --event-delivery-schema eventgridschema \
       --max-delivery-attempts 30 --event-ttl 1440 \
+      --deadletter-identity systemassigned --deadletter-identity-endpoint "$deadletter" \
       --only-show-errors --output none
   fi
 }

@@ -16,6 +16,9 @@ param name string
 @description('Log Analytics workspace resource ID for the diagnostic settings.')
 param logAnalyticsWorkspaceId string
 
+@description('Infrastructure subnet (delegated to Microsoft.App/environments, with the Microsoft.Storage service endpoint).')
+param infrastructureSubnetId string
+
 @description('Serverless GPU for the app: T4, A100, or None for the CPU-only Consumption profile.')
 @allowed([
   'T4'
@@ -47,6 +50,11 @@ resource environment 'Microsoft.App/managedEnvironments@2025-07-01' = {
   properties: {
     appLogsConfiguration: {
       destination: 'azure-monitor'
+    }
+    // On the virtual network, so that storage can deny every other network.
+    vnetConfiguration: {
+      infrastructureSubnetId: infrastructureSubnetId
+      internal: false
     }
     workloadProfiles: gpuProfile == 'None'
       ? [

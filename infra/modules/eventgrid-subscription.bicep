@@ -16,6 +16,9 @@ param subjectBeginsWith string
 @description('Subject suffix, e.g. .jsonl; empty for any.')
 param subjectEndsWith string = ''
 
+@description('Resource ID of the data storage account, whose eventgrid-deadletter container receives undeliverable events.')
+param deadLetterStorageAccountId string
+
 resource systemTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' existing = {
   name: systemTopicName
 }
@@ -44,6 +47,19 @@ resource eventSubscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@
     retryPolicy: {
       maxDeliveryAttempts: 30
       eventTimeToLiveInMinutes: 1440
+    }
+    // An event that cannot be delivered is kept, not dropped; the upload sweep also finds its upload.
+    deadLetterWithResourceIdentity: {
+      identity: {
+        type: 'SystemAssigned'
+      }
+      deadLetterDestination: {
+        endpointType: 'StorageBlob'
+        properties: {
+          resourceId: deadLetterStorageAccountId
+          blobContainerName: 'eventgrid-deadletter'
+        }
+      }
     }
   }
 }

@@ -8,6 +8,9 @@
 @description('Existing Event Grid system topic on the storage account.')
 param systemTopicName string
 
+@description('Resource ID of the data storage account (dead-letter destination).')
+param deadLetterStorageAccountId string
+
 @description('Host name of the Functions app (ingress FQDN).')
 param functionsHost string
 
@@ -43,6 +46,7 @@ module eventSubscriptions 'eventgrid-subscription.bicep' = [
       endpointUrl: '${webhookBase}?functionName=Host.Functions.${sub.functionName}&code=${blobsExtensionKey}'
       subjectBeginsWith: sub.subjectBeginsWith
       subjectEndsWith: sub.subjectEndsWith
+      deadLetterStorageAccountId: deadLetterStorageAccountId
     }
   }
 ]

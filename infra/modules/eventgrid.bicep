@@ -24,6 +24,10 @@ resource systemTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' = {
   name: name
   location: location
   tags: tags
+  // Its own identity writes undeliverable events to the eventgrid-deadletter container.
+  identity: {
+    type: 'SystemAssigned'
+  }
   properties: {
     source: storage.id
     topicType: 'Microsoft.Storage.StorageAccounts'
@@ -32,3 +36,4 @@ resource systemTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' = {
 
 output id string = systemTopic.id
 output name string = systemTopic.name
+output principalId string = systemTopic.identity.principalId

@@ -41,7 +41,10 @@ param identityId string
 @description('Client ID of the user-assigned managed identity.')
 param identityClientId string
 
-@description('Storage account used for host storage and application data.')
+@description('Host storage account (AzureWebJobsStorage, the Durable Task backend, host keys).')
+param hostStorageAccountName string
+
+@description('Data storage account (the NudgeStorage connection: indices, outputs, uploads, ...).')
 param storageAccountName string
 
 @description('Application Insights connection string (not a secret: local auth is disabled, ingestion needs Entra auth).')
@@ -163,7 +166,7 @@ resource app 'Microsoft.App/containerApps@2025-07-01' = {
             // Host storage (also the Durable Task Azure Storage backend): identity-based.
             {
               name: 'AzureWebJobsStorage__accountName'
-              value: storageAccountName
+              value: hostStorageAccountName
             }
             {
               name: 'AzureWebJobsStorage__credential'

@@ -1,7 +1,11 @@
-// The one storage account Nudge uses: Functions host storage (AzureWebJobsStorage,
-// including the Durable Task Azure Storage backend's queues, tables and blobs) and the
-// application containers. Shared keys are disabled: every client (the app, the deploying
-// user, Event Grid's system topic) authenticates with Microsoft Entra ID.
+// A storage account of Nudge. main.bicep deploys two: host storage (AzureWebJobsStorage, with
+// the Durable Task Azure Storage backend's queues, tables and blobs and the host's keys), which
+// only the app reaches, and application data (the containers below), where every role is
+// scoped to the containers its holder needs. Shared keys are disabled: every client (the app,
+// the deploying user, Event Grid's system topic) authenticates with Microsoft Entra ID.
+// Networks are denied by default: only the app's subnet (service endpoint), the deployer's
+// address ranges when given, and trusted Azure services (Event Grid's dead-lettering with its
+// managed identity) get through.
 
 @description('Azure region.')
 param location string
@@ -24,7 +28,18 @@ param containerNames array = [
   'moderation'
   'quarantine'
   'models'
+  'index-images'
+  'eventgrid-deadletter'
 ]
+
+@description('Queues created up front, so that roles can be scoped to them.')
+param queueNames array = []
+
+@description('Subnets allowed through the network rules (service endpoints).')
+param allowedSubnetIds array = []
+
+@description('Public address ranges (CIDR or single addresses) allowed through, e.g. the deployer\'s.')
+param allowedIpRanges array = []
 
 @description('Storage redundancy.')
 @allowed([
@@ -53,7 +68,19 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' = {
     publicNetworkAccess: 'Enabled'
     networkAcls: {
       bypass: 'AzureServices'
-      defaultAction: 'Allow'
+      defaultAction: 'Deny'
+      virtualNetworkRules: [
+        for subnetId in allowedSubnetIds: {
+          id: subnetId
+          action: 'Allow'
+        }
+      ]
+      ipRules: [
+        for range in allowedIpRanges: {
+          value: range
+          action: 'Allow'
+        }
+      ]
     }
     encryption: {
       keySource: 'Microsoft.Storage'
@@ -91,6 +118,18 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
     properties: {
       publicAccess: 'None'
     }
+  }
+]
+
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2025-06-01' = if (!empty(queueNames)) {
+  parent: storage
+  name: 'default'
+}
+
+resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-06-01' = [
+  for queueName in queueNames: {
+    parent: queueService
+    name: queueName
   }
 ]
 

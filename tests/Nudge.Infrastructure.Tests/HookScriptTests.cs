@@ -22,6 +22,9 @@ public sealed class HookScriptTests : IDisposable
             # the two queries the hook makes.
             for a in "$@"; do printf '%s\n' "$a"; done >> "$FAKE_AZ_LOG"
             printf -- '---\n' >> "$FAKE_AZ_LOG"
+            case "$1 $2 $3" in
+              "eventgrid system-topic show") echo "/subscriptions/s/resourceGroups/rg-test/providers/Microsoft.Storage/storageAccounts/sttest" ;;
+            esac
             case "$1 $2" in
               "containerapp show") echo "$FAKE_AZ_FQDN" ;;
               "containerapp function")
@@ -145,6 +148,9 @@ public sealed class HookScriptTests : IDisposable
             Assert.Equal("evgt-test", Option(create, "--system-topic-name"));
             Assert.Equal("webhook", Option(create, "--endpoint-type"));
             Assert.Equal("Microsoft.Storage.BlobCreated", Option(create, "--included-event-types"));
+            Assert.Equal("systemassigned", Option(create, "--deadletter-identity"));
+            Assert.Equal("/subscriptions/s/resourceGroups/rg-test/providers/Microsoft.Storage/storageAccounts/sttest/blobServices/default/containers/eventgrid-deadletter",
+                Option(create, "--deadletter-identity-endpoint"));
         }
 
         // The key comes from the blobs_extension system key of the app.

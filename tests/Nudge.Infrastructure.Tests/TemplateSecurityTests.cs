@@ -7,20 +7,79 @@ namespace Nudge.Infrastructure.Tests;
 public sealed class TemplateSecurityTests(BicepBuildFixture build)
 {
     private static readonly string[] ExpectedContainers =
-        ["indices", "outputs", "batch-in", "batch-out", "uploads", "moderation", "quarantine", "models"];
+        ["indices", "outputs", "batch-in", "batch-out", "uploads", "moderation", "quarantine", "models", "index-images", "eventgrid-deadletter"];
+
+    private const string BlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
+    private const string BlobDataContributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
+    private const string BlobDataReader = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
+    private const string BlobDelegator = "db58b8e5-c6ad-4a2a-8342-4190687cbf4a";
+    private const string QueueDataContributor = "974c5e8b-45b9-4653-ba55-5f855dd0fb88";
+    private const string TableDataContributor = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";
+    private const string MetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
+    private const string AcrPull = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
 
     [Fact]
-    public void StorageAccount_DisallowsKeysPublicBlobsAndOldTls()
+    public void StorageAccounts_DisallowKeysPublicBlobsAndOldTls()
     {
-        var storage = Arm.Single(build.Main, "Microsoft.Storage/storageAccounts");
-        var properties = storage.GetProperty("properties");
-
-        Assert.False(properties.GetProperty("allowSharedKeyAccess").GetBoolean());
-        Assert.False(properties.GetProperty("allowBlobPublicAccess").GetBoolean());
-        Assert.Equal("TLS1_2", properties.GetProperty("minimumTlsVersion").GetString());
-        Assert.True(properties.GetProperty("supportsHttpsTrafficOnly").GetBoolean());
-        Assert.True(properties.GetProperty("defaultToOAuthAuthentication").GetBoolean());
+        var accounts = Arm.Declared(build.Main, "Microsoft.Storage/storageAccounts");
+        Assert.Equal(2, accounts.Count);
+        foreach (var storage in accounts)
+        {
+            var properties = storage.GetProperty("properties");
+            Assert.False(properties.GetProperty("allowSharedKeyAccess").GetBoolean());
+            Assert.False(properties.GetProperty("allowBlobPublicAccess").GetBoolean());
+            Assert.Equal("TLS1_2", properties.GetProperty("minimumTlsVersion").GetString());
+            Assert.True(properties.GetProperty("supportsHttpsTrafficOnly").GetBoolean());
+            Assert.True(properties.GetProperty("defaultToOAuthAuthentication").GetBoolean());
+        }
     }
+
+    [Fact]
+    public void StorageAccounts_DenyEveryNetworkButTheAppSubnetTheDeployerAndTrustedServices()
+    {
+        foreach (var storage in Arm.Declared(build.Main, "Microsoft.Storage/storageAccounts"))
+        {
+            Assert.Equal("Deny", Arm.At(storage, "properties.networkAcls.defaultAction").GetString());
+            Assert.Equal("AzureServices", Arm.At(storage, "properties.networkAcls.bypass").GetString());
+            // Bicep compiles the rule loops into the property's "copy" array.
+            var acls = Arm.At(storage, "properties.networkAcls").GetRawText();
+            Assert.Contains("\"virtualNetworkRules\"", acls, StringComparison.Ordinal);
+            Assert.Contains("allowedSubnetIds", acls, StringComparison.Ordinal);
+        }
+
+        // Both accounts allow the environment's subnet, which has the storage service endpoint.
+        foreach (var name in new[] { "storage", "host-storage" })
+        {
+            var module = Module(name);
+            Assert.Contains("appsSubnetId", Arm.At(module, "properties.parameters.allowedSubnetIds.value").GetRawText(), StringComparison.Ordinal);
+        }
+
+        var subnet = Arm.At(Arm.Single(build.Main, "Microsoft.Network/virtualNetworks"), "properties.subnets.0.properties");
+        Assert.Equal("Microsoft.Storage", Arm.At(subnet, "serviceEndpoints.0.service").GetString());
+        Assert.Equal("Microsoft.App/environments", Arm.At(subnet, "delegations.0.properties.serviceName").GetString());
+        var environment = Arm.Single(build.Main, "Microsoft.App/managedEnvironments");
+        Assert.Contains("infrastructureSubnetId", Arm.At(environment, "properties.vnetConfiguration.infrastructureSubnetId").GetString(), StringComparison.Ordinal);
+
+        // Only the data account takes the deployer's address ranges.
+        Assert.Contains("deployerIpRanges", Arm.At(Module("storage"), "properties.parameters.allowedIpRanges").GetRawText(), StringComparison.Ordinal);
+        Assert.False(Arm.At(Module("host-storage"), "properties.parameters").TryGetProperty("allowedIpRanges", out _));
+    }
+
+    [Fact]
+    public void EventGrid_DeadLettersUndeliverableEventsWithItsOwnIdentity()
+    {
+        var topic = Arm.Single(build.Main, "Microsoft.EventGrid/systemTopics");
+        Assert.Equal("SystemAssigned", Arm.At(topic, "identity.type").GetString());
+
+        var subscription = Arm.Single(build.Main, "Microsoft.EventGrid/systemTopics/eventSubscriptions");
+        var deadLetter = Arm.At(subscription, "properties.deadLetterWithResourceIdentity");
+        Assert.Equal("SystemAssigned", Arm.At(deadLetter, "identity.type").GetString());
+        Assert.Equal("StorageBlob", Arm.At(deadLetter, "deadLetterDestination.endpointType").GetString());
+        Assert.Equal("eventgrid-deadletter", Arm.At(deadLetter, "deadLetterDestination.properties.blobContainerName").GetString());
+    }
+
+    private JsonElement Module(string name) =>
+        Arm.AllResources(build.Main).Single(r => Arm.TypeOf(r) == "Microsoft.Resources/deployments" && r.GetProperty("name").GetString() == name);
 
     [Fact]
     public void BlobContainers_AreTheExpectedPrivateOnes()
@@ -32,13 +91,14 @@ public sealed class TemplateSecurityTests(BicepBuildFixture build)
             Assert.Equal("None", Arm.At(container, "properties.publicAccess").GetString());
         }
 
-        // The containers come from the storage module's containerNames parameter default,
-        // which main.bicep does not override.
-        var module = Arm.ModuleDeclaring(build.Main, "Microsoft.Storage/storageAccounts");
+        // The data account's containers are the storage module's containerNames default, which main.bicep does not
+        // override; host storage gets none (the Functions host and Durable Task create their own).
+        var module = Module("storage");
         var names = Arm.At(module, "properties.template.parameters.containerNames.defaultValue")
             .EnumerateArray().Select(e => e.GetString()).ToList();
         Assert.Equal(ExpectedContainers.Order(StringComparer.Ordinal), names.Order(StringComparer.Ordinal));
         Assert.False(Arm.At(module, "properties.parameters").TryGetProperty("containerNames", out _));
+        Assert.Equal("[]", Arm.At(Module("host-storage"), "properties.parameters.containerNames.value").GetRawText().Replace(" ", "", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -77,7 +137,7 @@ public sealed class TemplateSecurityTests(BicepBuildFixture build)
             return setting.GetProperty("value").GetString() ?? "";
         }
 
-        Assert.Contains("storageAccountName", Value("AzureWebJobsStorage__accountName"), StringComparison.Ordinal);
+        Assert.Contains("hostStorageAccountName", Value("AzureWebJobsStorage__accountName"), StringComparison.Ordinal);
         Assert.Equal("managedidentity", Value("AzureWebJobsStorage__credential"));
         Assert.Contains("identityClientId", Value("AzureWebJobsStorage__clientId"), StringComparison.Ordinal);
         Assert.Contains("blob", Value("NudgeStorage__BlobServiceUri"), StringComparison.Ordinal);
@@ -145,48 +205,66 @@ public sealed class TemplateSecurityTests(BicepBuildFixture build)
     }
 
     [Fact]
-    public void RoleAssignments_AreExactlyTheLeastSet()
+    public void RoleAssignments_AreExactlyTheLeastSet_ScopedToTheContainersEachPrincipalNeeds()
     {
-        // Built-in role definition GUIDs.
-        const string blobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
-        const string queueDataContributor = "974c5e8b-45b9-4653-ba55-5f855dd0fb88";
-        const string tableDataContributor = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";
-        const string metricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
-        const string acrPull = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
-        const string blobDataContributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
-
         var assignments = Arm.Declared(build.Main, "Microsoft.Authorization/roleAssignments");
+        List<JsonElement> Of(string principal) => [.. assignments.Where(a => Arm.At(a, "properties.principalId").GetString() == $"[parameters('{principal}')]")];
+        var app = Of("appPrincipalId");
+        var user = Of("userPrincipalId");
+        var eventGrid = Of("eventGridPrincipalId");
+        Assert.Equal(assignments.Count, app.Count + user.Count + eventGrid.Count);
+        Assert.All(app.Concat(eventGrid), a => Assert.Equal("ServicePrincipal", Arm.At(a, "properties.principalType").GetString()));
+        Assert.All(app.Concat(eventGrid), a => Assert.False(a.TryGetProperty("condition", out _)));
 
-        var app = assignments
-            .Where(a => Arm.At(a, "properties.principalId").GetString() == "[parameters('appPrincipalId')]")
-            .ToList();
-        var user = assignments
-            .Where(a => Arm.At(a, "properties.principalId").GetString() == "[parameters('userPrincipalId')]")
-            .ToList();
-        Assert.Equal(assignments.Count, app.Count + user.Count);
+        static string Scope(JsonElement a) => a.GetProperty("scope").GetString() ?? "";
+        (string Role, string Scope) Key(JsonElement a) => (Arm.RoleGuid(a), Scope(a));
 
+        // App: everything account-wide is on host storage, except the delegator role (user-delegation keys only).
+        var appAccountWide = app.Where(a => Scope(a).Contains("'Microsoft.Storage/storageAccounts'", StringComparison.Ordinal)).Select(Key).ToList();
         Assert.Equal(
-            new[] { blobDataOwner, queueDataContributor, tableDataContributor, metricsPublisher, acrPull }.Order(StringComparer.Ordinal),
-            app.Select(Arm.RoleGuid).Order(StringComparer.Ordinal));
-        Assert.All(app, a => Assert.Equal("ServicePrincipal", Arm.At(a, "properties.principalType").GetString()));
-        Assert.All(app, a => Assert.False(a.TryGetProperty("condition", out _)));
+            new[] { BlobDataOwner, QueueDataContributor, TableDataContributor }.Select(r => (r, "[resourceId('Microsoft.Storage/storageAccounts', parameters('hostStorageAccountName'))]"))
+                .Append((BlobDelegator, "[resourceId('Microsoft.Storage/storageAccounts', parameters('dataStorageAccountName'))]"))
+                .Order(),
+            appAccountWide.Order());
 
-        // Scopes: storage roles on the account, telemetry on the component, AcrPull on the registry.
-        string ScopeOf(string role) => app.Single(a => Arm.RoleGuid(a) == role).GetProperty("scope").GetString() ?? "";
-        Assert.Contains("Microsoft.Storage/storageAccounts", ScopeOf(blobDataOwner), StringComparison.Ordinal);
-        Assert.Contains("Microsoft.Storage/storageAccounts", ScopeOf(queueDataContributor), StringComparison.Ordinal);
-        Assert.Contains("Microsoft.Storage/storageAccounts", ScopeOf(tableDataContributor), StringComparison.Ordinal);
-        Assert.Contains("Microsoft.Insights/components", ScopeOf(metricsPublisher), StringComparison.Ordinal);
-        Assert.Contains("Microsoft.ContainerRegistry/registries", ScopeOf(acrPull), StringComparison.Ordinal);
+        // App: data containers, one assignment per container (copy loops over the written and the read-only lists).
+        var appContainers = app.Where(a => Scope(a).Contains("blobServices/containers", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, appContainers.Count);
+        Assert.All(appContainers, a => Assert.Contains("dataStorageAccountName", Scope(a), StringComparison.Ordinal));
+        Assert.Equal(BlobDataContributor, Arm.RoleGuid(appContainers.Single(a => Scope(a).Contains("appWrites", StringComparison.Ordinal))));
+        Assert.Equal(BlobDataReader, Arm.RoleGuid(appContainers.Single(a => Scope(a).Contains("appReads", StringComparison.Ordinal))));
+        var poison = app.Single(a => Scope(a).Contains("queueServices/queues", StringComparison.Ordinal));
+        Assert.Equal(QueueDataContributor, Arm.RoleGuid(poison));
+        Assert.Contains("webjobs-blobtrigger-poison", Scope(poison), StringComparison.Ordinal);
+        Assert.Equal(MetricsPublisher, Arm.RoleGuid(app.Single(a => Scope(a).Contains("Microsoft.Insights/components", StringComparison.Ordinal))));
+        Assert.Equal(AcrPull, Arm.RoleGuid(app.Single(a => Scope(a).Contains("Microsoft.ContainerRegistry/registries", StringComparison.Ordinal))));
+        Assert.Equal(app.Count, appAccountWide.Count + appContainers.Count + 3);
 
-        // The deploying user: only blob data access, and only when a principal is given.
-        var userRole = Assert.Single(user);
-        Assert.Equal(blobDataContributor, Arm.RoleGuid(userRole));
-        Assert.Contains("empty(parameters('userPrincipalId'))", userRole.GetProperty("condition").GetString(), StringComparison.Ordinal);
+        var roles = Arm.ModuleDeclaring(build.Main, "Microsoft.Authorization/roleAssignments").GetProperty("properties").GetProperty("template");
+        string[] List(string variable) => [.. Arm.At(roles, $"variables.{variable}").EnumerateArray().Select(e => e.GetString()!)];
+        Assert.Equal(["indices", "outputs", "batch-out", "uploads", "moderation", "quarantine"], List("appWrites"));
+        Assert.Equal(["batch-in", "models", "index-images"], List("appReads"));
+        Assert.Equal(["models", "batch-in", "index-images"], List("userWrites"));
+        Assert.Equal(["outputs", "batch-out"], List("userReads"));
 
-        // main.bicep wires the app identity and the azd principal into the roles module.
+        // Event Grid: the dead-letter container only.
+        var deadLetter = Assert.Single(eventGrid);
+        Assert.Equal(BlobDataContributor, Arm.RoleGuid(deadLetter));
+        Assert.Contains("'eventgrid-deadletter'", Scope(deadLetter), StringComparison.Ordinal);
+
+        // The deploying user: data containers only, never the host account (azure-webjobs-secrets lives there), and
+        // only when a principal is given.
+        Assert.Equal(2, user.Count);
+        Assert.All(user, a => Assert.Contains("blobServices/containers', parameters('dataStorageAccountName')", Scope(a), StringComparison.Ordinal));
+        Assert.All(user, a => Assert.Contains("empty(parameters('userPrincipalId'))", a.GetProperty("condition").GetString(), StringComparison.Ordinal));
+        Assert.Equal(BlobDataContributor, Arm.RoleGuid(user.Single(a => Scope(a).Contains("userWrites", StringComparison.Ordinal))));
+        Assert.Equal(BlobDataReader, Arm.RoleGuid(user.Single(a => Scope(a).Contains("userReads", StringComparison.Ordinal))));
+        Assert.DoesNotContain(assignments, a => Scope(a).Contains("hostStorageAccountName", StringComparison.Ordinal) && !app.Contains(a));
+
+        // main.bicep wires the identities and the azd principal into the roles module.
         var rolesModule = Arm.ModuleDeclaring(build.Main, "Microsoft.Authorization/roleAssignments");
         Assert.Contains("principalId", Arm.At(rolesModule, "properties.parameters.appPrincipalId.value").GetString(), StringComparison.Ordinal);
         Assert.Equal("[parameters('principalId')]", Arm.At(rolesModule, "properties.parameters.userPrincipalId.value").GetString());
+        Assert.Contains("principalId", Arm.At(rolesModule, "properties.parameters.eventGridPrincipalId.value").GetString(), StringComparison.Ordinal);
     }
 }
