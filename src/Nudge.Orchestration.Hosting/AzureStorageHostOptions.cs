@@ -20,11 +20,11 @@ public sealed class AzureStorageHostOptions
 
     /// <summary>
     /// How long a dequeued orchestration or activity message stays invisible before another worker may take it
-    /// (null: the framework's default, 5 minutes). After a storage outage, a message whose worker lost track of it
-    /// comes back only when this expires, so it bounds how long recovery takes; the framework renews it for work
-    /// that is still running.
+    /// (default 30 s; null: the framework's default, 5 minutes). After a storage outage, or when a worker is killed,
+    /// a message it held comes back only when this expires, so it bounds how long recovery takes; the framework
+    /// renews it for work that is still running, so a short value does not duplicate long activities.
     /// </summary>
-    public TimeSpan? QueueVisibilityTimeout { get; set; }
+    public TimeSpan? QueueVisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// How long disposing the host waits for the worker to stop (default 30 s). After a storage outage the

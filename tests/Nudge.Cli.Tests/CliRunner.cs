@@ -37,6 +37,25 @@ internal static class CliRunner
         return new Result(p.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>Starts the CLI without waiting, for tests that interrupt it.</summary>
+    public static Process Start(params string[] args)
+    {
+        Assert.True(File.Exists(CliDll), $"The CLI is not built at {CliDll}");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoRoot };
+        psi.ArgumentList.Add(CliDll);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        var p = Process.Start(psi)!;
+        p.OutputDataReceived += (_, _) => { };
+        p.ErrorDataReceived += (_, _) => { };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
     private static string FindRepoRoot()
     {
         for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

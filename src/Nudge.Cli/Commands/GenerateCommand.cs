@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Nudge.Cli.Console;
 using Nudge.Engine.Generation;
+using Nudge.Engine.Tokenization;
 using Nudge.Engine.Schedulers;
 using Nudge.Mitigation.Pipeline;
 
@@ -50,13 +51,16 @@ internal static class GenerateCommand
         }
 
         outDir = AtomicFile.EnsureWritableFolder(outDir);
-        using var model = ModelArguments.Load(modelDir);
-
-        var pipeline = new DiffusionPipeline(model);
-        if (pipeline.PromptTokenProblems(request) is { Count: > 0 } tooLong)
+        // Prompt length is checked with the tokenizer alone, so that a usage error is the only line printed.
+        var tokenizerDir = Path.Combine(modelDir, "tokenizer");
+        if (Directory.Exists(tokenizerDir) && DiffusionPipeline.PromptTokenProblems(ClipTokenizer.FromFolder(tokenizerDir), request) is { Count: > 0 } tooLong)
         {
             throw new UsageException(string.Join("; ", tooLong.Values));
         }
+
+        using var model = ModelArguments.Load(modelDir);
+
+        var pipeline = new DiffusionPipeline(model);
         var bar = ProgressBar.ForTerminal("generate");
         if (noNudge)
         {

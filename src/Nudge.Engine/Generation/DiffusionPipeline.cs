@@ -4,6 +4,7 @@ using Microsoft.ML.OnnxRuntime;
 using Nudge.Engine.Imaging;
 using Nudge.Engine.Models;
 using Nudge.Engine.Schedulers;
+using Nudge.Engine.Tokenization;
 
 namespace Nudge.Engine.Generation;
 
@@ -92,13 +93,20 @@ public sealed class DiffusionPipeline
     /// </summary>
     /// <param name="request">The request.</param>
     /// <returns>Field → message; empty when every prompt fits.</returns>
-    public IReadOnlyDictionary<string, string> PromptTokenProblems(GenerationRequest request)
+    public IReadOnlyDictionary<string, string> PromptTokenProblems(GenerationRequest request) => PromptTokenProblems(Model.Tokenizer, request);
+
+    /// <summary>The same check with a tokenizer alone, before any ONNX session is created.</summary>
+    /// <param name="tokenizer">The model's tokenizer.</param>
+    /// <param name="request">The request.</param>
+    /// <returns>Field → message; empty when every prompt fits.</returns>
+    public static IReadOnlyDictionary<string, string> PromptTokenProblems(ClipTokenizer tokenizer, GenerationRequest request)
     {
+        ArgumentNullException.ThrowIfNull(tokenizer);
         var errors = new Dictionary<string, string>(StringComparer.Ordinal);
-        int limit = Math.Min(GenerationLimits.MaxPromptTokens, Model.Tokenizer.ModelMaxLength - 2);
+        int limit = Math.Min(GenerationLimits.MaxPromptTokens, tokenizer.ModelMaxLength - 2);
         foreach (var (field, prompt) in new[] { ("prompt", request.Prompt), ("negative_prompt", request.NegativePrompt) })
         {
-            int tokens = string.IsNullOrEmpty(prompt) ? 0 : Model.Tokenizer.Encode(prompt).Count;
+            int tokens = string.IsNullOrEmpty(prompt) ? 0 : tokenizer.Encode(prompt).Count;
             if (tokens > limit)
             {
                 errors[field] = $"{field} is {tokens} tokens; the limit is {limit} (CLIP reads {limit + 2} with BOS and EOS)";
