@@ -25,6 +25,11 @@ public static class OutputNames
     /// <returns>The reference.</returns>
     public static BlobRef GenerationManifest(string runId) => new(StorageContainers.Outputs, $"{runId}/manifest.json");
 
+    /// <summary><c>outputs/{runId}/cancel-requested.json</c>: written by a cancel request, watched by running activities.</summary>
+    /// <param name="runId">The generation instance id.</param>
+    /// <returns>The reference.</returns>
+    public static BlobRef CancelMarker(string runId) => new(StorageContainers.Outputs, $"{runId}/cancel-requested.json");
+
     /// <summary><c>batch-out/{batchId}/manifest.json</c>.</summary>
     /// <param name="batchId">The batch id.</param>
     /// <returns>The reference.</returns>

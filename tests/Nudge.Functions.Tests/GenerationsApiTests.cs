@@ -95,13 +95,13 @@ public sealed class GenerationsApiTests(HostFixture fx)
     public async Task Unknown_generations_get_404_and_finished_ones_cannot_be_cancelled()
     {
         Assert.Equal(404, Http.Status(await GenerationsApi.GetAsync(Http.Request("GET", "/api/generations/nope"), "nope", fx.Host.Client)));
-        Assert.Equal(404, Http.Status(await GenerationsApi.CancelAsync("nope", fx.Host.Client)));
+        Assert.Equal(404, Http.Status(await GenerationsApi.CancelAsync("nope", fx.Host.Client, fx.Store)));
 
         var started = Http.Json(await GenerationsApi.StartAsync(Http.Request("POST", "/api/generations", """{"prompt": "x", "steps": 1}"""), fx.Host.Client));
         var id = started.GetProperty("id").GetString()!;
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await fx.Host.Client.WaitForInstanceCompletionAsync(id, cts.Token);
-        Assert.Equal(409, Http.Status(await GenerationsApi.CancelAsync(id, fx.Host.Client)));
+        Assert.Equal(409, Http.Status(await GenerationsApi.CancelAsync(id, fx.Host.Client, fx.Store)));
     }
 
     [Fact]
@@ -110,12 +110,58 @@ public sealed class GenerationsApiTests(HostFixture fx)
         var started = Http.Json(await GenerationsApi.StartAsync(Http.Request("POST", "/api/generations", """{"prompt": "x", "steps": 30, "count": 12}"""), fx.Host.Client));
         var id = started.GetProperty("id").GetString()!;
 
-        var result = await GenerationsApi.CancelAsync(id, fx.Host.Client);
+        var result = await GenerationsApi.CancelAsync(id, fx.Host.Client, fx.Store);
 
         Assert.Equal(202, Http.Status(result));
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var meta = await fx.Host.Client.WaitForInstanceCompletionAsync(id, cts.Token);
         Assert.Equal(OrchestrationRuntimeStatus.Terminated, meta.RuntimeStatus);
+    }
+
+    [Fact]
+    public async Task Cancelling_leaves_no_image_sub_orchestration_running_and_no_image_is_made_after_it()
+    {
+        var started = Http.Json(await GenerationsApi.StartAsync(Http.Request("POST", "/api/generations", """{"prompt": "a red circle", "steps": 150, "count": 6, "guidance": 3, "width": 256, "height": 256}"""), fx.Host.Client));
+        var id = started.GetProperty("id").GetString()!;
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        while ((await RecordsAsync(id)).Count == 0)
+        {
+            await Task.Delay(50, cts.Token);
+        }
+
+        Assert.Equal(202, Http.Status(await GenerationsApi.CancelAsync(id, fx.Host.Client, fx.Store)));
+        int atCancel = (await RecordsAsync(id)).Count;
+        var parent = await fx.Host.Client.WaitForInstanceCompletionAsync(id, cts.Token);
+
+        // Give a running activity time to notice the marker (it polls every 250 ms) and anything left time to finish.
+        await Task.Delay(TimeSpan.FromSeconds(3), cts.Token);
+        var children = new List<OrchestrationMetadata?>();
+        for (int i = 0; i < 6; i++)
+        {
+            children.Add(await fx.Host.Client.GetInstanceAsync(Nudge.Orchestration.OutputNames.ImageInstance(id, i), cts.Token));
+        }
+
+        int after = (await RecordsAsync(id)).Count;
+        Assert.Equal(OrchestrationRuntimeStatus.Terminated, parent.RuntimeStatus);
+        Assert.DoesNotContain(children, c => c is { RuntimeStatus: OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending });
+        // Children end terminated (recursive termination) or completed with the cancellation as their image's error
+        // (their activity saw the marker and stopped); on the in-process host the latter is what is observed.
+        Assert.InRange(after, atCancel, atCancel + 1);
+        Assert.True(after < 6, $"{after} of 6 images were made although the generation was cancelled after {atCancel}");
+    }
+
+    private async Task<List<string>> RecordsAsync(string id)
+    {
+        var names = new List<string>();
+        await foreach (var p in fx.Store.ListAsync(StorageContainers.Outputs, id + "/"))
+        {
+            if (p.Name.EndsWith(".json", StringComparison.Ordinal) && !p.Name.EndsWith("cancel-requested.json", StringComparison.Ordinal) && !p.Name.EndsWith("manifest.json", StringComparison.Ordinal))
+            {
+                names.Add(p.Name);
+            }
+        }
+
+        return names;
     }
 
     [Theory]

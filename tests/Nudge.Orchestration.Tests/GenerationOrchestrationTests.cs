@@ -76,6 +76,37 @@ public sealed class GenerationOrchestrationTests(WorkerFixture fx, ITestOutputHe
     }
 
     [Fact]
+    public async Task A_cancel_request_stops_a_running_image_between_denoising_steps_and_writes_nothing()
+    {
+        var run = Requests.NewId("cancel");
+        var item = new ImageWorkItem(run, 0, new Nudge.Engine.Generation.GenerationRequest { Prompt = "a red circle on a blue background", Steps = 150, Width = 256, Height = 256, GuidanceScale = 3, Seed = 7 });
+        var activity = new GenerateImageActivity(fx.Services);
+
+        var clock = Stopwatch.StartNew();
+        var running = Task.Run(() => activity.ExecuteAsync(item));
+        await Task.Delay(300);
+        await CancellationMarker.WriteAsync(fx.Store, run);
+        var markedAt = clock.Elapsed;
+        var ex = await Assert.ThrowsAsync<PermanentActivityException>(() => running);
+        var stoppedAfter = clock.Elapsed;
+
+        // The same image uncancelled, for scale: the cancelled one stopped well before it would have finished.
+        clock.Restart();
+        await activity.ExecuteAsync(item with { RunId = Requests.NewId("uncancelled") });
+        var full = clock.Elapsed;
+
+        Assert.Contains("stopped before it was finished", ex.Message);
+        Assert.Empty(await PropertiesAsync(run, withMarker: false));
+        Assert.True(markedAt < full * 0.5, $"the cancel was requested at {markedAt.TotalSeconds:F1} s, too late to test anything");
+        Assert.True(stoppedAfter - markedAt < TimeSpan.FromSeconds(1.5), $"the image stopped {(stoppedAfter - markedAt).TotalSeconds:F1} s after the cancel request");
+        output.WriteLine($"cancel requested at {markedAt.TotalSeconds:F2} s; the image stopped at {stoppedAfter.TotalSeconds:F2} s; uncancelled it takes {full.TotalSeconds:F2} s");
+
+        // An image whose generation was already cancelled is not started at all.
+        var late = await Assert.ThrowsAsync<PermanentActivityException>(() => activity.ExecuteAsync(item with { Index = 1 }));
+        Assert.Contains("was not made", late.Message);
+    }
+
+    [Fact]
     public async Task Running_an_image_activity_twice_neither_duplicates_nor_overwrites_its_outputs()
     {
         var run = Requests.NewId("twice");
@@ -118,12 +149,15 @@ public sealed class GenerationOrchestrationTests(WorkerFixture fx, ITestOutputHe
         Assert.Empty(await fx.ListAsync(StorageContainers.Outputs, id + "/"));
     }
 
-    private async Task<List<ObjectProperties>> PropertiesAsync(string run)
+    private async Task<List<ObjectProperties>> PropertiesAsync(string run, bool withMarker = true)
     {
         var list = new List<ObjectProperties>();
         await foreach (var p in fx.Store.ListAsync(StorageContainers.Outputs, run + "/"))
         {
-            list.Add(p);
+            if (withMarker || p.Name != OutputNames.CancelMarker(run).Name)
+            {
+                list.Add(p);
+            }
         }
 
         return list;

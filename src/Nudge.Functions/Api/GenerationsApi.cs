@@ -136,12 +136,16 @@ public static class GenerationsApi
         });
     }
 
-    /// <summary><c>POST /api/generations/{id}/cancel</c>: terminates the generation and its image sub-orchestrations.</summary>
+    /// <summary>
+    /// <c>POST /api/generations/{id}/cancel</c>: records the cancel request (running image activities see it and stop
+    /// between denoising steps), then terminates the generation and its image sub-orchestrations.
+    /// </summary>
     /// <param name="id">The generation id.</param>
     /// <param name="client">The durable client.</param>
+    /// <param name="store">The store the activities watch.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>202, 404, or 409 when it has already finished.</returns>
-    public static async Task<IActionResult> CancelAsync(string id, DurableTaskClient client, CancellationToken cancellationToken = default)
+    public static async Task<IActionResult> CancelAsync(string id, DurableTaskClient client, IObjectStore store, CancellationToken cancellationToken = default)
     {
         var meta = await client.GetInstanceAsync(id, getInputsAndOutputs: false, cancellationToken);
         if (meta is null || meta.Name != nameof(GenerationOrchestrator))
@@ -154,6 +158,7 @@ public static class GenerationsApi
             return ApiResults.Problem(StatusCodes.Status409Conflict, "The generation has already finished.", $"{id} is {meta.RuntimeStatus}");
         }
 
+        await CancellationMarker.WriteAsync(store, id, cancellationToken);
         await client.TerminateInstanceAsync(id, new TerminateInstanceOptions { Output = "cancelled by request", Recursive = true }, cancellationToken);
         return new AcceptedResult((string?)null, new { id, status = "cancelling" });
     }

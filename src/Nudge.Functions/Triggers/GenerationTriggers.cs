@@ -11,7 +11,7 @@ namespace Nudge.Functions.Triggers;
 /// The generation HTTP triggers: thin, they delegate to <see cref="GenerationsApi"/>. They depend on nothing that
 /// loads the model, so status and cancel answer at once on any instance, CPU-only ones included.
 /// </summary>
-public sealed class GenerationTriggers(IReadLinkSigner? signer = null)
+public sealed class GenerationTriggers(IObjectStore store, IReadLinkSigner? signer = null)
 {
     /// <summary><c>POST /api/generations</c>.</summary>
     /// <param name="req">The request.</param>
@@ -45,5 +45,5 @@ public sealed class GenerationTriggers(IReadLinkSigner? signer = null)
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "generations/{id}/cancel")] HttpRequest req,
         string id,
         [DurableClient] DurableTaskClient client) =>
-        GenerationsApi.CancelAsync(id, client, req.HttpContext.RequestAborted);
+        GenerationsApi.CancelAsync(id, client, store, req.HttpContext.RequestAborted);
 }

@@ -46,16 +46,36 @@ public sealed class GenerateImageActivity(NudgeWorkerServices services) : TaskAc
             throw new PermanentActivityException("invalid request: " + string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value}")));
         }
 
+        if (await CancellationMarker.IsSetAsync(store, item.RunId, cancellationToken))
+        {
+            throw new PermanentActivityException($"generation {item.RunId} was cancelled; image {item.Index} was not made");
+        }
+
         var pipeline = await services.GetNudgingPipelineAsync(cancellationToken);
         GuardedResult guarded;
         TimeSpan waited;
+
+        // A cancel request stops the work between denoising steps, and while it waits for the generation slot.
+        using var cancelled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var finished = new CancellationTokenSource();
+        var watch = CancellationMarker.WatchAsync(store, item.RunId, cancelled, finished.Token);
         try
         {
-            (guarded, waited) = await services.RunGenerationTimedAsync(() => pipeline.Generate(item.Request, null, cancellationToken), cancellationToken);
+            (guarded, waited) = await services.RunGenerationTimedAsync(
+                () => pipeline.Generate(item.Request, CancellationMarker.Probe(store, item.RunId, cancelled), cancelled.Token), cancelled.Token);
         }
         catch (ArgumentException ex)
         {
             throw new PermanentActivityException($"invalid request: {ex.Message}", ex);
+        }
+        catch (OperationCanceledException ex) when (cancelled.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new PermanentActivityException($"generation {item.RunId} was cancelled; image {item.Index} stopped before it was finished", ex);
+        }
+        finally
+        {
+            await finished.CancelAsync();
+            await watch;
         }
 
         var g = guarded.Images[0];
