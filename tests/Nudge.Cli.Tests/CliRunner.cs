@@ -17,15 +17,7 @@ internal static class CliRunner
 
     public static Result Run(params string[] args)
     {
-        Assert.True(File.Exists(CliDll), $"The CLI is not built at {CliDll}");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoRoot };
-        psi.ArgumentList.Add(CliDll);
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(psi)!;
+        using var p = Process.Start(StartInfo(args))!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         if (!p.WaitForExit(TimeSpan.FromMinutes(5)))
@@ -37,8 +29,18 @@ internal static class CliRunner
         return new Result(p.ExitCode, stdout.Result, stderr.Result);
     }
 
-    /// <summary>Starts the CLI without waiting, for tests that interrupt it.</summary>
+    /// <summary>Starts the CLI without waiting, for tests that interrupt it; its output is read and dropped.</summary>
     public static Process Start(params string[] args)
+    {
+        var p = Process.Start(StartInfo(args))!;
+        p.OutputDataReceived += (_, _) => { };
+        p.ErrorDataReceived += (_, _) => { };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
+    private static ProcessStartInfo StartInfo(string[] args)
     {
         Assert.True(File.Exists(CliDll), $"The CLI is not built at {CliDll}");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoRoot };
@@ -48,12 +50,7 @@ internal static class CliRunner
             psi.ArgumentList.Add(a);
         }
 
-        var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        return p;
+        return psi;
     }
 
     private static string FindRepoRoot()

@@ -104,7 +104,7 @@ public sealed class ModerationOrchestrationTests(WorkerFixture fx)
         var name = Requests.NewId("up") + "/unreadable.png";
         var bytes = await File.ReadAllBytesAsync(Path.Combine(fx.ModelFolder, "memorized", "mem-06-escher.png"));
         var etag = (await fx.Store.WriteAsync(StorageContainers.Uploads, name, bytes, "image/png")).ToString();
-        using var services = new NudgeWorkerServices(fx.Model, new FailingReadStore(fx.Store));
+        using var services = new NudgeWorkerServices(fx.Model, new FaultyStore(fx.Store, failUploadReads: true));
         await using var host = await Nudge.Orchestration.Hosting.InProcessDurableHost.StartAsync(services);
 
         var outcome = await ModerateAsync(host.Client, name, etag);
@@ -131,7 +131,7 @@ public sealed class ModerationOrchestrationTests(WorkerFixture fx)
         var name = Requests.NewId("up") + "/mem-01.png";
         var bytes = await File.ReadAllBytesAsync(Path.Combine(fx.ModelFolder, "memorized", "mem-01-hokusai.png"));
         await fx.Store.WriteAsync(StorageContainers.Uploads, name, bytes, "image/png");
-        var services = new NudgeWorkerServices(fx.Model, new FailingCopyStore(fx.Store));
+        var services = new NudgeWorkerServices(fx.Model, new FaultyStore(fx.Store, failCopies: true));
         var record = await new ModerateUploadActivity(services).ExecuteAsync(new ModerationInput(new BlobRef(StorageContainers.Uploads, name)));
         Assert.Equal(ModerationVerdict.Block, record.Verdict);
 
@@ -172,27 +172,13 @@ public sealed class ModerationOrchestrationTests(WorkerFixture fx)
 
     private async Task<string> TextAsync(BlobRef blob) => Encoding.UTF8.GetString((await fx.Store.ReadAsync(blob.Container, blob.Name)).Content.Span);
 
-    /// <summary>A store whose reads of uploads always fail, as a storage outage would make them.</summary>
-    private sealed class FailingReadStore(IObjectStore inner) : IObjectStore
+    /// <summary>A store that fails as told: reads of uploads (as an outage would), or copies (they come out corrupted).</summary>
+    private sealed class FaultyStore(IObjectStore inner, bool failUploadReads = false, bool failCopies = false) : IObjectStore
     {
         public Task<StoredObject> ReadAsync(string c, string n, CancellationToken ct = default) =>
-            c == StorageContainers.Uploads ? throw new IOException("injected read failure") : inner.ReadAsync(c, n, ct);
+            failUploadReads && c == StorageContainers.Uploads ? throw new IOException("injected read failure") : inner.ReadAsync(c, n, ct);
         public Task<StoredObject> ReadAsync(string c, string n, long maxBytes, CancellationToken ct = default) =>
-            c == StorageContainers.Uploads ? throw new IOException("injected read failure") : inner.ReadAsync(c, n, maxBytes, ct);
-        public Task<ObjectProperties> GetPropertiesAsync(string c, string n, CancellationToken ct = default) => inner.GetPropertiesAsync(c, n, ct);
-        public Task<bool> ExistsAsync(string c, string n, CancellationToken ct = default) => inner.ExistsAsync(c, n, ct);
-        public Task<bool> WriteIfAbsentAsync(string c, string n, ReadOnlyMemory<byte> b, string? t = null, IReadOnlyDictionary<string, string>? m = null, CancellationToken ct = default) => inner.WriteIfAbsentAsync(c, n, b, t, m, ct);
-        public Task<ETag> WriteAsync(string c, string n, ReadOnlyMemory<byte> b, string? t = null, IReadOnlyDictionary<string, string>? m = null, ETag? e = null, CancellationToken ct = default) => inner.WriteAsync(c, n, b, t, m, e, ct);
-        public Task<bool> DeleteAsync(string c, string n, ETag? e = null, CancellationToken ct = default) => inner.DeleteAsync(c, n, e, ct);
-        public IAsyncEnumerable<ObjectProperties> ListAsync(string c, string? p = null, CancellationToken ct = default) => inner.ListAsync(c, p, ct);
-        public Task<ETag> SetMetadataAsync(string c, string n, IReadOnlyDictionary<string, string> m, ETag? e = null, CancellationToken ct = default) => inner.SetMetadataAsync(c, n, m, e, ct);
-        public Task<ObjectProperties> CopyAsync(string sc, string sn, string dc, string dn, CancellationToken ct = default) => inner.CopyAsync(sc, sn, dc, dn, ct);
-    }
-
-    /// <summary>A store whose copies come out corrupted (the copy's verification fails).</summary>
-    private sealed class FailingCopyStore(IObjectStore inner) : IObjectStore
-    {
-        public Task<StoredObject> ReadAsync(string c, string n, CancellationToken ct = default) => inner.ReadAsync(c, n, ct);
+            failUploadReads && c == StorageContainers.Uploads ? throw new IOException("injected read failure") : inner.ReadAsync(c, n, maxBytes, ct);
         public Task<ObjectProperties> GetPropertiesAsync(string c, string n, CancellationToken ct = default) => inner.GetPropertiesAsync(c, n, ct);
         public Task<bool> ExistsAsync(string c, string n, CancellationToken ct = default) => inner.ExistsAsync(c, n, ct);
         public Task<bool> WriteIfAbsentAsync(string c, string n, ReadOnlyMemory<byte> b, string? t = null, IReadOnlyDictionary<string, string>? m = null, CancellationToken ct = default) => inner.WriteIfAbsentAsync(c, n, b, t, m, ct);
@@ -201,6 +187,6 @@ public sealed class ModerationOrchestrationTests(WorkerFixture fx)
         public IAsyncEnumerable<ObjectProperties> ListAsync(string c, string? p = null, CancellationToken ct = default) => inner.ListAsync(c, p, ct);
         public Task<ETag> SetMetadataAsync(string c, string n, IReadOnlyDictionary<string, string> m, ETag? e = null, CancellationToken ct = default) => inner.SetMetadataAsync(c, n, m, e, ct);
         public Task<ObjectProperties> CopyAsync(string sc, string sn, string dc, string dn, CancellationToken ct = default) =>
-            throw new InvalidDataException($"{dc}/{dn} does not match {sc}/{sn} after the copy");
+            failCopies ? throw new InvalidDataException($"{dc}/{dn} does not match {sc}/{sn} after the copy") : inner.CopyAsync(sc, sn, dc, dn, ct);
     }
 }

@@ -56,17 +56,7 @@ public sealed class BlobObjectStore : IObjectStore
             BlobDownloadResult result = (await blob.DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value;
             BlobDownloadDetails details = result.Details;
             ReadOnlyMemory<byte> content = result.Content.ToMemory();
-            byte[]? md5 = details.BlobContentHash is { Length: > 0 } ? details.BlobContentHash : details.ContentHash;
-            var properties = new ObjectProperties(
-                container,
-                name,
-                content.Length,
-                details.ETag,
-                details.ContentType ?? StorageNames.DefaultContentType,
-                ToBase64(md5),
-                details.LastModified,
-                MetadataDictionary.Copy(details.Metadata));
-            return new StoredObject(properties, content);
+            return Downloaded(container, name, details, content);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
@@ -90,22 +80,27 @@ public sealed class BlobObjectStore : IObjectStore
 
             var content = new byte[details.ContentLength];
             await result.Content.ReadExactlyAsync(content, cancellationToken).ConfigureAwait(false);
-            byte[]? md5 = details.BlobContentHash is { Length: > 0 } ? details.BlobContentHash : details.ContentHash;
-            var properties = new ObjectProperties(
-                container,
-                name,
-                content.Length,
-                details.ETag,
-                details.ContentType ?? StorageNames.DefaultContentType,
-                ToBase64(md5),
-                details.LastModified,
-                MetadataDictionary.Copy(details.Metadata));
-            return new StoredObject(properties, content);
+            return Downloaded(container, name, details, content);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
             throw new ObjectNotFoundException(container, name, ex);
         }
+    }
+
+    private static StoredObject Downloaded(string container, string name, BlobDownloadDetails details, ReadOnlyMemory<byte> content)
+    {
+        byte[]? md5 = details.BlobContentHash is { Length: > 0 } ? details.BlobContentHash : details.ContentHash;
+        var properties = new ObjectProperties(
+            container,
+            name,
+            content.Length,
+            details.ETag,
+            details.ContentType ?? StorageNames.DefaultContentType,
+            ToBase64(md5),
+            details.LastModified,
+            MetadataDictionary.Copy(details.Metadata));
+        return new StoredObject(properties, content);
     }
 
     /// <inheritdoc />
