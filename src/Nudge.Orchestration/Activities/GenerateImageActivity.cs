@@ -55,7 +55,9 @@ public sealed class GenerateImageActivity(NudgeWorkerServices services) : TaskAc
         GuardedResult guarded;
         TimeSpan waited;
 
-        // A cancel request stops the work between denoising steps, and while it waits for the generation slot.
+        // A cancel request stops the work: the probe sees it between the first pass's denoising steps (from the
+        // generation thread, which a busy thread pool cannot starve); the watch covers waiting for the slot and the
+        // nudge rounds, which report no progress.
         using var cancelled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var finished = new CancellationTokenSource();
         var watch = CancellationMarker.WatchAsync(store, item.RunId, cancelled, finished.Token);

@@ -22,5 +22,9 @@ internal static class HostileImageCorpus
         [.. Directory.GetFiles(Folder).Where(f => Path.GetFileName(f) is not ("make.py" or "verdicts.json")).Order(StringComparer.Ordinal)];
 
     /// <summary>The valid images of each accepted format: the fuzzer's seeds.</summary>
-    public static IReadOnlyList<string> ValidSeeds() => [.. Files().Where(f => Path.GetFileName(f).StartsWith("ok", StringComparison.Ordinal) && ExpectedVerdicts()[Path.GetFileName(f)] == "allow")];
+    public static IReadOnlyList<string> ValidSeeds()
+    {
+        var expected = ExpectedVerdicts();
+        return [.. Files().Where(f => Path.GetFileName(f).StartsWith("ok", StringComparison.Ordinal) && expected[Path.GetFileName(f)] == "allow")];
+    }
 }
