@@ -20,11 +20,14 @@ public sealed class AzureStorageHostOptions
 
     /// <summary>
     /// How long a dequeued orchestration or activity message stays invisible before another worker may take it
-    /// (default 30 s; null: the framework's default, 5 minutes). After a storage outage, or when a worker is killed,
-    /// a message it held comes back only when this expires, so it bounds how long recovery takes; the framework
-    /// renews it for work that is still running, so a short value does not duplicate long activities.
+    /// (default 2 minutes; null: the framework's default, 5 minutes). After a storage outage, or when a worker is
+    /// killed, a message it held comes back only when this expires, so it bounds how long recovery takes. It must not
+    /// be short: the framework renews only messages whose work is running, not those prefetched for an orchestration
+    /// that waits its turn, and at 30 s a loaded two-core machine let prefetched messages expire, be dequeued again
+    /// and fail with a pop-receipt mismatch, over and over (a 30-line batch stalled for 6 minutes in CI); a short value
+    /// also renews running activities every 5 s, which races their final delete.
     /// </summary>
-    public TimeSpan? QueueVisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan? QueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
     /// How long disposing the host waits for the worker to stop (default 30 s). After a storage outage the

@@ -52,8 +52,9 @@ public static class GenerationRequestParser
         {
             Prompt = body.Prompt ?? prompts?.FirstOrDefault() ?? "",
             NegativePrompt = body.NegativePrompt ?? "",
-            GuidanceScale = body.Guidance ?? 7.5f,
-            Steps = body.Steps ?? 20,
+            // Left out: the model's declared default, else Stable Diffusion's, filled where the model is loaded.
+            GuidanceScale = body.Guidance,
+            Steps = body.Steps,
             Scheduler = body.Scheduler,
             Seed = body.Seed ?? 0,
             Width = body.Width,
@@ -84,11 +85,6 @@ public static class GenerationRequestParser
             {
                 errors["prompts"] = $"prompts × count is {prompts.Count * (long)request.Count}; at most {MaxImagesPerJob} images per job";
             }
-        }
-
-        if (request.Scheduler is { } s && !SchedulerFactory.KnownNames.Contains(s, StringComparer.OrdinalIgnoreCase))
-        {
-            errors["scheduler"] = $"unknown scheduler '{s}' (use one of {string.Join(", ", SchedulerFactory.ShortNames)})";
         }
 
         if (errors.Count == 0)

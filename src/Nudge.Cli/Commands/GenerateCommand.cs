@@ -20,8 +20,8 @@ internal static class GenerateCommand
             NegativePrompt = args.String("negative-prompt") ?? "",
             Seed = args.Long("seed") ?? 0,
             Count = args.Int("count") ?? 1,
-            Steps = args.Int("steps") ?? 20,
-            GuidanceScale = args.Float("guidance") ?? 7.5f,
+            Steps = args.Int("steps"),
+            GuidanceScale = args.Float("guidance"),
             Scheduler = args.String("scheduler"),
             Width = args.Int("width"),
             Height = args.Int("height"),
@@ -43,11 +43,6 @@ internal static class GenerateCommand
         if (errors.Count > 0)
         {
             throw new UsageException(string.Join("; ", errors.Values));
-        }
-
-        if (request.Scheduler is not null && !SchedulerFactory.KnownNames.Contains(request.Scheduler, StringComparer.OrdinalIgnoreCase))
-        {
-            throw new UsageException($"--scheduler: unknown scheduler '{request.Scheduler}' (use one of {string.Join(", ", SchedulerFactory.ShortNames)})");
         }
 
         outDir = AtomicFile.EnsureWritableFolder(outDir);

@@ -299,6 +299,15 @@ public sealed class DiffusionPipeline
         return output.Data;
     }
 
+    /// <summary>
+    /// Fills what <paramref name="request"/> leaves out from this model's declared defaults, else Stable
+    /// Diffusion's (<see cref="GenerationRequest.WithDefaults"/>). Every host resolves through here, so the same
+    /// request gets the same settings, ids and pixels from the CLI, HTTP and batch.
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <returns>The request with every setting known.</returns>
+    public GenerationRequest Resolve(GenerationRequest request) => request.WithDefaults(Model.Defaults);
+
     /// <summary>Generates the request's images.</summary>
     /// <param name="request">What to generate.</param>
     /// <param name="progress">Progress per phase and step, or null.</param>
@@ -327,6 +336,7 @@ public sealed class DiffusionPipeline
     /// <returns>The images and their settings.</returns>
     public GenerationResult Generate(GenerationRequest request, IReadOnlySet<int>? captureSteps, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        request = Resolve(request);
         var errors = request.Validate().Concat(PromptTokenProblems(request)).ToList();
         if (errors.Count > 0)
         {
@@ -345,7 +355,7 @@ public sealed class DiffusionPipeline
         progress?.Report(new GenerationProgress("encode", 0, 1));
         var enc = EncodePrompts([request.NegativePrompt, request.Prompt], out var textTime);
         progress?.Report(new GenerationProgress("encode", 1, 1));
-        var probe = CreateScheduler(Model.SchedulerConfig, request.Scheduler, request.Steps);
+        var probe = CreateScheduler(Model.SchedulerConfig, request.Scheduler, request.ResolvedSteps);
 
         var images = new List<GeneratedImage>(request.Count);
         var unetTime = TimeSpan.Zero;
@@ -359,10 +369,10 @@ public sealed class DiffusionPipeline
             {
                 Conditioning = Enumerable.Repeat(enc[1], n).ToArray(),
                 Unconditional = enc[0],
-                GuidanceScale = request.GuidanceScale,
+                GuidanceScale = request.ResolvedGuidanceScale,
                 Scheduler = Model.SchedulerConfig,
                 SchedulerName = request.Scheduler,
-                Steps = request.Steps,
+                Steps = request.ResolvedSteps,
                 LatentHeight = h,
                 LatentWidth = w,
                 InitialSample = InitialLatents(seeds, h, w, probe.InitNoiseSigma),

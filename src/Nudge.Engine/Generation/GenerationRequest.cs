@@ -1,3 +1,6 @@
+using Nudge.Engine.Models;
+using Nudge.Engine.Schedulers;
+
 namespace Nudge.Engine.Generation;
 
 /// <summary>What to generate. Together with the model identity it reproduces the images exactly.</summary>
@@ -20,14 +23,59 @@ public sealed record GenerationRequest
     /// <summary>The negative prompt (empty: unconditional).</summary>
     public string NegativePrompt { get; init; } = "";
 
-    /// <summary>Classifier-free guidance scale; 1 or less disables guidance.</summary>
-    public float GuidanceScale { get; init; } = 7.5f;
+    /// <summary>
+    /// Classifier-free guidance scale; 1 or less disables guidance. Null: the model's declared default, else
+    /// Stable Diffusion's (see <see cref="WithDefaults"/>).
+    /// </summary>
+    public float? GuidanceScale { get; init; }
 
-    /// <summary>Inference steps, 1 to <see cref="MaxSteps"/>.</summary>
-    public int Steps { get; init; } = 20;
+    /// <summary>Inference steps, 1 to <see cref="MaxSteps"/>. Null: the model's declared default, else 20.</summary>
+    public int? Steps { get; init; }
 
     /// <summary>Scheduler name ("pndm", "ddim", "euler", "euler-a", "lms", "dpm++2m" or a diffusers class); null: the model's.</summary>
     public string? Scheduler { get; init; }
+
+    /// <summary>Where each setting came from, once <see cref="WithDefaults"/> has filled the missing ones; null before.</summary>
+    public SettingSources? Sources { get; init; }
+
+    /// <summary>The guidance scale of a request whose defaults are filled.</summary>
+    /// <exception cref="InvalidOperationException">The defaults were not filled.</exception>
+    public float ResolvedGuidanceScale => GuidanceScale ?? throw Unresolved();
+
+    /// <summary>The steps of a request whose defaults are filled.</summary>
+    /// <exception cref="InvalidOperationException">The defaults were not filled.</exception>
+    public int ResolvedSteps => Steps ?? throw Unresolved();
+
+    /// <summary>
+    /// Fills what the request leaves out: the request's own value wins, then <paramref name="model"/>'s declared
+    /// default, then Stable Diffusion's (<see cref="GenerationDefaults.StableDiffusion"/>). Scheduler and size stay
+    /// null (the model's scheduler config and UNet size) unless the model declares them. Idempotent.
+    /// </summary>
+    /// <param name="model">The model's declared defaults, or null when it declares none.</param>
+    /// <returns>The request with every setting known and <see cref="Sources"/> saying where each came from.</returns>
+    public GenerationRequest WithDefaults(GenerationDefaults? model)
+    {
+        if (Sources is not null)
+        {
+            return this;
+        }
+
+        var fallback = GenerationDefaults.StableDiffusion;
+        static string From<T>(T? own, T? declared) where T : struct => own is not null ? SettingSources.Request : declared is not null ? SettingSources.Model : SettingSources.StableDiffusion;
+        return this with
+        {
+            GuidanceScale = GuidanceScale ?? model?.GuidanceScale ?? fallback.GuidanceScale,
+            Steps = Steps ?? model?.NumInferenceSteps ?? fallback.NumInferenceSteps,
+            Scheduler = Scheduler ?? model?.Scheduler,
+            Width = Width ?? model?.Width,
+            Height = Height ?? model?.Height,
+            Sources = new SettingSources(
+                From(GuidanceScale, model?.GuidanceScale),
+                From(Steps, model?.NumInferenceSteps),
+                Scheduler is not null ? SettingSources.Request : SettingSources.Model,
+                Width is not null || Height is not null ? SettingSources.Request : SettingSources.Model),
+        };
+    }
 
     /// <summary>Seed of the first image; image i uses <c>Seed + i</c>.</summary>
     public long Seed { get; init; }
@@ -60,7 +108,7 @@ public sealed record GenerationRequest
             errors["negative_prompt"] = negativeBytes;
         }
 
-        if (Steps <= 0 || Steps > MaxSteps)
+        if (Steps is int steps && (steps <= 0 || steps > MaxSteps))
         {
             errors["steps"] = $"steps must be between 1 and {MaxSteps}, got {Steps}";
         }
@@ -70,15 +118,23 @@ public sealed record GenerationRequest
             errors["count"] = $"count must be between 1 and {GenerationLimits.MaxImagesPerJob}, got {Count}";
         }
 
-        if (!IsValidGuidanceScale(GuidanceScale))
+        if (GuidanceScale is float guidance && !IsValidGuidanceScale(guidance))
         {
             errors["guidance"] = $"guidance must be a number between 0 and {MaxGuidanceScale}, got {GuidanceScale}";
+        }
+
+        if (Scheduler is { } scheduler && !SchedulerFactory.IsKnown(scheduler))
+        {
+            errors["scheduler"] = $"unknown scheduler '{scheduler}' (use one of {string.Join(", ", SchedulerFactory.ShortNames)})";
         }
 
         CheckSize("width", Width, errors);
         CheckSize("height", Height, errors);
         return errors;
     }
+
+    private static InvalidOperationException Unresolved() =>
+        new("The request's defaults are not filled; call WithDefaults with the model's declared defaults first.");
 
     private static void CheckSize(string name, int? value, Dictionary<string, string> errors)
     {

@@ -55,6 +55,12 @@ public sealed record ImageRecord
     /// <summary>Guidance scale.</summary>
     public required float GuidanceScale { get; init; }
 
+    /// <summary>
+    /// Where guidance, steps, scheduler and size came from: the request, the model folder's declared defaults, or
+    /// Stable Diffusion's.
+    /// </summary>
+    public SettingSources? SettingsFrom { get; init; }
+
     /// <summary>Width in pixels.</summary>
     public required int Width { get; init; }
 
@@ -119,8 +125,9 @@ public sealed record ImageRecord
             Seed = image.Seed,
             Index = image.Index,
             Count = result.Request.Count,
-            Steps = result.Request.Steps,
-            GuidanceScale = result.Request.GuidanceScale,
+            Steps = result.Request.ResolvedSteps,
+            GuidanceScale = result.Request.ResolvedGuidanceScale,
+            SettingsFrom = result.Request.Sources,
             Width = result.Width,
             Height = result.Height,
             Scheduler = result.SchedulerName,

@@ -87,6 +87,9 @@ public sealed class StableDiffusionModel : IDisposable
     /// <summary>Default image side in pixels: <c>unet/config.json</c> sample_size × <see cref="VaeScaleFactor"/>, else 512.</summary>
     public int DefaultSize { get; }
 
+    /// <summary>The settings this folder recommends (<c>generation_defaults.json</c>), or null when it declares none.</summary>
+    public GenerationDefaults? Defaults { get; private init; }
+
     /// <summary>Width of the text encoder's hidden states (768 for SD 1.x).</summary>
     public int HiddenSize { get; }
 
@@ -155,6 +158,7 @@ public sealed class StableDiffusionModel : IDisposable
             throw new ModelLoadException(Path.Combine(folder, "tokenizer"), ex.Message, ex);
         }
 
+        var defaults = GenerationDefaults.Read(folder);
         var schedulerPath = Path.Combine(folder, "scheduler", "scheduler_config.json");
         SchedulerConfig scheduler;
         try
@@ -228,7 +232,7 @@ public sealed class StableDiffusionModel : IDisposable
             }
 
             var model = new StableDiffusionModel(folder, name, tokenizer, scheduler, textEncoder, unet, vaeDecoder,
-                vaeEncoder, embedder, copyDetector, scaling, vaeScale, defaultSize, provider);
+                vaeEncoder, embedder, copyDetector, scaling, vaeScale, defaultSize, provider) { Defaults = defaults };
             options.Logger.LogInformation("Loaded model {Name} from {Folder} in {Ms} ms ({Provider})", name, folder, sw.ElapsedMilliseconds, provider);
             return model;
         }

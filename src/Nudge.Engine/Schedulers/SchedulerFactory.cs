@@ -20,6 +20,11 @@ public static class SchedulerFactory
     /// <summary>The short CLI names (<c>ddim</c>, <c>pndm</c>, <c>euler</c>, <c>euler-a</c>, <c>lms</c>, <c>dpm++2m</c>).</summary>
     public static IReadOnlyList<string> ShortNames { get; } = [.. Entries.Select(e => e.ShortName)];
 
+    /// <summary>Whether <paramref name="name"/> is a scheduler this engine runs (class or short name, any case).</summary>
+    /// <param name="name">The name.</param>
+    /// <returns>True when known.</returns>
+    public static bool IsKnown(string name) => KnownNames.Contains(name.Trim(), StringComparer.OrdinalIgnoreCase);
+
     /// <summary>
     /// Creates the scheduler named by <paramref name="nameOverride"/>, or by the config's
     /// <c>_class_name</c> when no override is given. Names are case-insensitive.

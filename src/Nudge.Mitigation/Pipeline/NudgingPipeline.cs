@@ -137,10 +137,11 @@ public sealed class NudgingPipeline
     /// <returns>The unmodified images with their captures.</returns>
     public GenerationResult GenerateFirstPass(GenerationRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        request = _pipeline.Resolve(request);
         var captures = new HashSet<int>();
         if (Policy.NudgeEnabled)
         {
-            int t = DiffusionPipeline.CreateScheduler(_pipeline.Model.SchedulerConfig, request.Scheduler, request.Steps).Timesteps.Length;
+            int t = DiffusionPipeline.CreateScheduler(_pipeline.Model.SchedulerConfig, request.Scheduler, request.ResolvedSteps).Timesteps.Length;
             for (int r = 0; r < Policy.Nudge.MaxRounds; r++)
             {
                 captures.Add(Policy.Nudge.RestartStep(r, t));
@@ -174,7 +175,7 @@ public sealed class NudgingPipeline
         var sw = Stopwatch.StartNew();
         var req = first.Request;
         var model = _pipeline.Model;
-        var scheduler = DiffusionPipeline.CreateScheduler(model.SchedulerConfig, req.Scheduler, req.Steps);
+        var scheduler = DiffusionPipeline.CreateScheduler(model.SchedulerConfig, req.Scheduler, req.ResolvedSteps);
         int k = Policy.Nudge.RestartStep(round, scheduler.Timesteps.Length);
         var options = Policy.Nudge.ForRound(round);
         var capture = image.Captures.TryGetValue(k, out var c) ? c : throw new InvalidOperationException($"Step {k} was not captured in the first pass.");
@@ -208,10 +209,10 @@ public sealed class NudgingPipeline
         {
             Conditioning = [cond],
             Unconditional = enc[0],
-            GuidanceScale = req.GuidanceScale,
+            GuidanceScale = req.ResolvedGuidanceScale,
             Scheduler = model.SchedulerConfig,
             SchedulerName = req.Scheduler,
-            Steps = req.Steps,
+            Steps = req.ResolvedSteps,
             LatentHeight = h8,
             LatentWidth = w8,
             InitialSample = sample,
