@@ -2,6 +2,7 @@
 
 models/tiny-sd/
   model_index.json                     diffusers' OnnxStableDiffusionPipeline index
+  generation_defaults.json             the settings a request without them gets (guidance 3)
   tokenizer/ scheduler/                CLIP tokenizer files, SD 1.4 PNDM config
   text_encoder/model.onnx              input_ids int32 [b,77] -> last_hidden_state, pooler_output
   unet/model.onnx                      sample, timestep int64, encoder_hidden_states -> out_sample
@@ -249,6 +250,9 @@ def main(work=WORK, out=OUT):
         "unet": ["diffusers", "OnnxRuntimeModel"], "vae_decoder": ["diffusers", "OnnxRuntimeModel"],
         "vae_encoder": ["diffusers", "OnnxRuntimeModel"],
         "embedder": ["nudge", "ClipDualEncoder"], "name": "nudge/tiny-sd"})
+    # The operating point the card measures (its "Operating guidance" section); the CLI and HTTP use it when a request
+    # gives no guidance, and the record says so.
+    write_json(f"{out}/generation_defaults.json", {"guidance_scale": 3.0, "num_inference_steps": 20})
 
     from PIL import Image
     os.makedirs(f"{out}/memorized", exist_ok=True)

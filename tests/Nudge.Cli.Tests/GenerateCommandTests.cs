@@ -62,6 +62,21 @@ public sealed class GenerateCommandTests : IDisposable
     }
 
     [Fact]
+    public void Without_guidance_the_tiny_model_uses_its_declared_3_and_the_record_says_so()
+    {
+        var implicitOut = Path.Combine(_out, "implicit");
+        var explicitOut = Path.Combine(_out, "explicit");
+        Assert.Equal(0, CliRunner.Run("generate", "--no-nudge", "--prompt", "a red circle on a blue background", "--steps", "5", "--out", implicitOut).ExitCode);
+        Assert.Equal(0, CliRunner.Run("generate", "--prompt", "a red circle on a blue background", "--steps", "5", "--guidance", "3", "--out", explicitOut, "--no-nudge").ExitCode);
+
+        using var record = JsonDocument.Parse(File.ReadAllText(Directory.GetFiles(implicitOut, "*.json").Single()));
+        Assert.Equal(3f, record.RootElement.GetProperty("guidance_scale").GetSingle());
+        Assert.Equal("model", record.RootElement.GetProperty("settings_from").GetProperty("guidance").GetString());
+        Assert.Equal("request", record.RootElement.GetProperty("settings_from").GetProperty("steps").GetString());
+        Assert.Equal(File.ReadAllBytes(Directory.GetFiles(explicitOut, "*.png").Single()), File.ReadAllBytes(Directory.GetFiles(implicitOut, "*.png").Single()));
+    }
+
+    [Fact]
     public void Running_the_same_command_twice_gives_identical_png_bytes()
     {
         string[] args = ["generate", "--prompt", "a small green square on a striped white background", "--seed", "9", "--steps", "6", "--out", _out];
