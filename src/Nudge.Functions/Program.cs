@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Nudge.Engine.Models;
-using Nudge.Functions.Api;
+using Nudge.Http;
 using Nudge.Functions.Hosting;
 using Nudge.Orchestration;
 using Nudge.Storage;

@@ -40,6 +40,29 @@ internal static class CliRunner
         return p;
     }
 
+    /// <summary>Starts the CLI with extra environment variables, handing each stderr line to <paramref name="onError"/>.</summary>
+    public static Process Start(IReadOnlyDictionary<string, string> environment, Action<string> onError, params string[] args)
+    {
+        var psi = StartInfo(args);
+        foreach (var (k, v) in environment)
+        {
+            psi.Environment[k] = v;
+        }
+
+        var p = Process.Start(psi)!;
+        p.OutputDataReceived += (_, _) => { };
+        p.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                onError(e.Data);
+            }
+        };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
     private static ProcessStartInfo StartInfo(string[] args)
     {
         Assert.True(File.Exists(CliDll), $"The CLI is not built at {CliDll}");

@@ -94,7 +94,7 @@ public sealed class GenerateCommandTests : IDisposable
     [InlineData("width", "--width", "63")]
     [InlineData("seed", "--seed", "twelve")]
     [InlineData("scheduler", "--scheduler", "warp-drive")]
-    [InlineData("unknown option", "--colour", "red")]
+    [InlineData("unrecognized command or argument '--colour'", "--colour", "red")]
     [InlineData("between 1 and 150, got 151", "--steps", "151")]
     [InlineData("between 1 and 16, got 17", "--count", "17")]
     [InlineData("up to 1024, got 1032", "--width", "1032")]

@@ -1,6 +1,6 @@
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging.Abstractions;
-using Nudge.Functions.Api;
+using Nudge.Http;
 using Nudge.Orchestration;
 using Nudge.Storage;
 

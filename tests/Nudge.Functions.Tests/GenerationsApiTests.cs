@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.DurableTask.Client;
-using Nudge.Functions.Api;
+using Nudge.Http;
 using Nudge.Storage;
 
 namespace Nudge.Functions.Tests;

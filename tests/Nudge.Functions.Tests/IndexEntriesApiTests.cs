@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
-using Nudge.Functions.Api;
+using Nudge.Http;
 
 namespace Nudge.Functions.Tests;
 

@@ -1,6 +1,6 @@
 using System.Reflection;
 using Microsoft.Azure.Functions.Worker;
-using Nudge.Functions.Api;
+using Nudge.Http;
 using Nudge.Functions.Triggers;
 using Nudge.Orchestration;
 
@@ -22,6 +22,25 @@ public sealed class TriggerShapeTests
         Assert.Equal((AuthorizationLevel.Admin, "post,delete"), levels["EditIndexEntries"]);
         Assert.All(levels.Where(l => l.Key != "EditIndexEntries"), l => Assert.Equal(AuthorizationLevel.Function, l.Value.AuthLevel));
         Assert.DoesNotContain(levels, l => l.Key != "EditIndexEntries" && (l.Value.Item2.Contains("post", StringComparison.Ordinal) && l.Key.Contains("Index", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void The_generated_functions_metadata_declares_exactly_the_routes_nudge_serve_maps()
+    {
+        // functions.metadata is what the Functions host reads; ApiRoutes is what `nudge serve` maps. Same names, routes,
+        // methods and key levels, or one host exposes an API the other does not.
+        var path = Path.Combine(AppContext.BaseDirectory, "functions.metadata");
+        Assert.True(File.Exists(path), $"the Functions build did not generate {path}");
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+        var declared = doc.RootElement.EnumerateArray()
+            .SelectMany(f => f.GetProperty("bindings").EnumerateArray()
+                .Where(b => string.Equals(b.GetProperty("type").GetString(), "httpTrigger", StringComparison.OrdinalIgnoreCase))
+                .Select(b => $"{f.GetProperty("name").GetString()} {b.GetProperty("authLevel").GetString()} {string.Join(",", b.GetProperty("methods").EnumerateArray().Select(m => m.GetString()))} {b.GetProperty("route").GetString()}"))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+        var served = ApiRoutes.All.Select(r => $"{r.Name} {r.Access} {string.Join(",", r.Methods)} {r.Template}").Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(5, declared.Length);
+        Assert.Equal(declared, served);
     }
 
     [Fact]

@@ -20,15 +20,9 @@ internal static class BatchCommand
 {
     public const string Usage = "batch FILE.jsonl --out DIR [--durable-storage CONN] [--task-hub NAME] [--timeout MINUTES] [--model DIR] [--policy FILE] [--store DIR]";
 
-    public static async Task<int> RunAsync(string[] argv, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(Arguments args, CancellationToken cancellationToken)
     {
-        if (argv.Length == 0 || argv[0].StartsWith("--", StringComparison.Ordinal))
-        {
-            throw new UsageException("batch needs a JSONL file: " + Usage);
-        }
-
-        var file = argv[0];
-        var args = new Arguments(argv[1..], new HashSet<string>());
+        var file = args.Argument("file");
         var outDir = args.Required("out");
         var connection = args.String("durable-storage");
         var taskHub = args.String("task-hub") ?? "nudgecli";
@@ -36,7 +30,6 @@ internal static class BatchCommand
         var modelDir = ModelArguments.Folder(args);
         var policyPath = args.String("policy");
         var objects = StoreArguments.OpenObjects(args);
-        args.RejectUnknown();
         if (timeoutMinutes <= 0)
         {
             throw new UsageException("--timeout must be positive");

@@ -9,16 +9,13 @@ internal static class BenchCommand
 {
     public const string Usage = "bench all|index|generate|nudge|orchestration|scaling|micro|list [--quick] [options] | bench pipeline [--model DIR] [--steps N] [--runs N] [--count N] [--prompt TEXT]";
 
-    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(Arguments parsed, CancellationToken cancellationToken)
     {
+        // Everything after "bench", in order: the comparisons parse their own options.
+        var args = parsed.Result.Tokens.SkipWhile(t => t.Value != "bench").Skip(1).Select(t => t.Value).ToArray();
         if (args.Length == 0)
         {
             throw new UsageException("bench needs a benchmark name: " + Usage);
-        }
-
-        if (args[0] == "pipeline")
-        {
-            return Generate(new Arguments(args[1..], new HashSet<string>()), cancellationToken);
         }
 
         // The side-by-side comparisons live in tests/Nudge.Benchmarks (also runnable on its own).
@@ -35,14 +32,15 @@ internal static class BenchCommand
     /// <c>bench pipeline</c>: per-image time and the pipeline's overhead over summed ONNX Runtime Run time, on any
     /// model and execution provider (the comparisons' <c>generate</c> needs the tiny model's PyTorch peer).
     /// </summary>
-    private static int Generate(Arguments args, CancellationToken cancellationToken)
+    public static Task<int> PipelineAsync(Arguments args, CancellationToken cancellationToken) => Task.Run(() => Pipeline(args, cancellationToken), cancellationToken);
+
+    private static int Pipeline(Arguments args, CancellationToken cancellationToken)
     {
         var modelDir = ModelArguments.Folder(args);
         int steps = args.Int("steps") ?? 20;
         int runs = args.Int("runs") ?? 5;
         int count = args.Int("count") ?? 1;
         var prompt = args.String("prompt") ?? "a red circle on a blue background";
-        args.RejectUnknown();
         if (runs <= 0 || steps <= 0 || count <= 0)
         {
             throw new UsageException("--steps, --runs and --count must be positive");

@@ -11,9 +11,8 @@ internal static class EvalCommand
 {
     public const string Usage = "eval [--model DIR] [--seeds N] [--steps N] [--guidance X] [--methods none,nudge,...] [--policy FILE] [--no-figures] --out DIR";
 
-    public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(Arguments a, CancellationToken cancellationToken)
     {
-        var a = new Arguments(args, new HashSet<string> { "no-figures" });
         var modelDir = ModelArguments.Folder(a);
         int seeds = a.Int("seeds") ?? 8;
         int steps = a.Int("steps") ?? 20;
@@ -22,7 +21,6 @@ internal static class EvalCommand
         var policyPath = a.String("policy");
         var outDir = a.Required("out");
         bool figures = !a.Flag("no-figures");
-        a.RejectUnknown();
         if (seeds < 1 || seeds > 1000 || steps < 1 || steps > GenerationRequest.MaxSteps)
         {
             throw new UsageException("--seeds must be 1..1000 and --steps 1..1000");
@@ -54,7 +52,7 @@ internal static class EvalCommand
         }
 
         var samples = runner.Run(line => System.Console.Error.WriteLine($"eval: {line}"), cancellationToken);
-        var command = "nudge eval " + string.Join(' ', args);
+        var command = "nudge " + string.Join(' ', a.Result.Tokens.Select(t => t.Value));
         var calibration = EvaluationSummary.Calibration(runner.Judges);
         var result = new EvaluationResult(command, $"{model.Name} (unet {model.Identity().FileHashes["unet/model.onnx"][..12]})", DateTime.UtcNow,
             guidance, steps, seeds, options.ReportCaptions, policy, calibration,

@@ -31,7 +31,6 @@ internal static class GenerateCommand
         bool noNudge = args.Flag("no-nudge");
         var policyPath = args.String("policy");
         var store = noNudge ? null : StoreArguments.Open(args);
-        args.RejectUnknown();
         if (noNudge && policyPath is not null)
         {
             throw new UsageException("--policy and --no-nudge contradict each other");

@@ -15,25 +15,7 @@ internal static class IndexCommand
 {
     public const string Usage = "index add --index NAME (--image FILE [--caption TEXT] | --text TEXT) [--id ID] [--threshold X] | index list [--index NAME] | index remove --index NAME --id ID... | index import-memorized [--model DIR] [--index NAME] [--copy-index NAME]  (all take [--store DIR])";
 
-    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
-    {
-        if (args.Length == 0)
-        {
-            throw new UsageException("index needs a subcommand: add, list, remove or import-memorized");
-        }
-
-        var a = new Arguments(args[1..], new HashSet<string>());
-        return args[0] switch
-        {
-            "add" => await AddAsync(a, cancellationToken),
-            "list" => await ListAsync(a, cancellationToken),
-            "remove" => await RemoveAsync(a, cancellationToken),
-            "import-memorized" => await ImportAsync(a, cancellationToken),
-            _ => throw new UsageException($"unknown index subcommand '{args[0]}' (add, list, remove, import-memorized)"),
-        };
-    }
-
-    private static async Task<int> AddAsync(Arguments a, CancellationToken ct)
+    public static async Task<int> AddAsync(Arguments a, CancellationToken ct)
     {
         var name = a.Required("index");
         var image = a.String("image");
@@ -43,7 +25,6 @@ internal static class IndexCommand
         var threshold = a.Float("threshold");
         var modelDir = ModelArguments.Folder(a);
         var store = StoreArguments.Open(a);
-        a.RejectUnknown();
         ValidateName(name);
         if ((image is null) == (text is null))
         {
@@ -131,11 +112,10 @@ internal static class IndexCommand
         return 0;
     }
 
-    private static async Task<int> ListAsync(Arguments a, CancellationToken ct)
+    public static async Task<int> ListAsync(Arguments a, CancellationToken ct)
     {
         var name = a.String("index");
         var store = StoreArguments.Open(a);
-        a.RejectUnknown();
         var names = name is null ? await store.ListNamesAsync(ct) : [name];
         foreach (var n in names)
         {
@@ -160,12 +140,11 @@ internal static class IndexCommand
         return 0;
     }
 
-    private static async Task<int> RemoveAsync(Arguments a, CancellationToken ct)
+    public static async Task<int> RemoveAsync(Arguments a, CancellationToken ct)
     {
         var name = a.Required("index");
         var ids = a.Strings("id");
         var store = StoreArguments.Open(a);
-        a.RejectUnknown();
         if (ids.Count == 0)
         {
             throw new UsageException("--id is required (repeat it to remove several)");
@@ -183,13 +162,12 @@ internal static class IndexCommand
         return 0;
     }
 
-    private static async Task<int> ImportAsync(Arguments a, CancellationToken ct)
+    public static async Task<int> ImportAsync(Arguments a, CancellationToken ct)
     {
         var name = a.String("index") ?? "undesired";
         var copyName = a.String("copy-index") ?? "memorized";
         var modelDir = ModelArguments.Folder(a);
         var store = StoreArguments.Open(a);
-        a.RejectUnknown();
         ValidateName(name);
         ValidateName(copyName);
         using var model = ModelArguments.Load(modelDir);

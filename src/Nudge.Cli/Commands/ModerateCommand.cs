@@ -11,9 +11,8 @@ internal static class ModerateCommand
 {
     public const string Usage = "moderate FILE... [--json] [--index NAME] [--block X] [--flag X] [--max-bytes N] [--max-pixels N] [--model DIR] [--store DIR]";
 
-    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(Arguments a, CancellationToken cancellationToken)
     {
-        var a = new Arguments(args, new HashSet<string> { "json" });
         bool json = a.Flag("json");
         var indexName = a.String("index") ?? "undesired";
         var options = new ModerationOptions();
@@ -23,19 +22,13 @@ internal static class ModerateCommand
         options.MaxPixels = a.Long("max-pixels") ?? options.MaxPixels;
         var modelDir = ModelArguments.Folder(a);
         var store = StoreArguments.Open(a);
-        a.RejectUnknown();
-        if (a.Positional.Count == 0)
-        {
-            throw new UsageException("moderate needs at least one file");
-        }
-
         using var model = ModelArguments.Load(modelDir);
         var embedder = IndexCommand.EmbedderFor(model);
         var detector = IndexCommand.CopyDetectorFor(model);
         var (index, memorized) = await StoreArguments.GuardIndicesAsync(store, new NudgePolicy { UndesiredIndex = indexName }, model, embedder, detector, cancellationToken);
         var moderator = new UploadModerator(embedder, index, options, detector, memorized);
         var results = new List<ModerationResult>();
-        foreach (var file in a.Positional)
+        foreach (var file in a.Positional("files"))
         {
             cancellationToken.ThrowIfCancellationRequested();
             ModerationResult r;

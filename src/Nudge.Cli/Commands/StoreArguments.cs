@@ -18,13 +18,16 @@ internal static class StoreArguments
     public static EmbeddingIndexStore Open(Arguments args) => new(OpenObjects(args));
 
     /// <summary>The store's object layer (containers <c>indices</c>, <c>outputs</c>, <c>batch-in</c>, ...).</summary>
-    public static LocalFolderObjectStore OpenObjects(Arguments args)
+    public static LocalFolderObjectStore OpenObjects(Arguments args) => new(new LocalFolderStoreOptions { RootPath = Root(args) });
+
+    /// <summary>The store's folder, created when missing.</summary>
+    public static string Root(Arguments args)
     {
         var root = args.String("store") ?? Environment.GetEnvironmentVariable("NUDGE_STORE") ?? ".nudge-store";
         try
         {
             Directory.CreateDirectory(root);
-            return new LocalFolderObjectStore(new LocalFolderStoreOptions { RootPath = Path.GetFullPath(root) });
+            return Path.GetFullPath(root);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Nudge.Engine.Models;
 using Nudge.Engine.Schedulers;
 
@@ -40,10 +41,12 @@ public sealed record GenerationRequest
 
     /// <summary>The guidance scale of a request whose defaults are filled.</summary>
     /// <exception cref="InvalidOperationException">The defaults were not filled.</exception>
+    [JsonIgnore]
     public float ResolvedGuidanceScale => GuidanceScale ?? throw Unresolved();
 
     /// <summary>The steps of a request whose defaults are filled.</summary>
     /// <exception cref="InvalidOperationException">The defaults were not filled.</exception>
+    [JsonIgnore]
     public int ResolvedSteps => Steps ?? throw Unresolved();
 
     /// <summary>

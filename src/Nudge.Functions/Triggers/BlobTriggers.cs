@@ -2,7 +2,7 @@ using Azure.Storage.Blobs;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
-using Nudge.Functions.Api;
+using Nudge.Http;
 
 namespace Nudge.Functions.Triggers;
 

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
-using Nudge.Functions.Api;
+using Nudge.Http;
 using Nudge.Storage;
 
 namespace Nudge.Functions.Triggers;

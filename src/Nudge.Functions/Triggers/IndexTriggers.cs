@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Nudge.Functions.Api;
+using Nudge.Http;
 
 namespace Nudge.Functions.Triggers;
 

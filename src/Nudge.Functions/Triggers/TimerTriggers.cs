@@ -1,7 +1,7 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
-using Nudge.Functions.Api;
+using Nudge.Http;
 using Nudge.Storage;
 
 namespace Nudge.Functions.Triggers;

@@ -51,6 +51,17 @@ public sealed class GenerationDefaultsTests(TinyModelFixture tiny)
     }
 
     [Fact]
+    public void An_unfilled_request_survives_a_json_round_trip_as_unfilled()
+    {
+        // Orchestration payloads carry requests as JSON: the unfilled values must stay null, not fail or become defaults.
+        var json = System.Text.Json.JsonSerializer.Serialize(new GenerationRequest { Prompt = "x" });
+        var back = System.Text.Json.JsonSerializer.Deserialize<GenerationRequest>(json)!;
+        Assert.Null(back.GuidanceScale);
+        Assert.Null(back.Sources);
+        Assert.Equal(3f, back.WithDefaults(new GenerationDefaults { GuidanceScale = 3f }).ResolvedGuidanceScale);
+    }
+
+    [Fact]
     public void A_folder_without_the_file_declares_nothing()
     {
         using var copy = new ModelFolderCopy();

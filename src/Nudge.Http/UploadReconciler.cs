@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Nudge.Orchestration;
 using Nudge.Storage;
 
-namespace Nudge.Functions.Api;
+namespace Nudge.Http;
 
 /// <summary>
 /// The reconciliation sweep: every upload version in <c>uploads</c> without a verdict of record gets its moderation

@@ -9,7 +9,7 @@ using Nudge.Mitigation.Intake;
 using Nudge.Orchestration;
 using Nudge.Storage;
 
-namespace Nudge.Functions.Api;
+namespace Nudge.Http;
 
 /// <summary>
 /// <c>GET|POST|DELETE /api/indices/{name}/entries</c>: list, add (a text, or an image already uploaded to a
@@ -17,6 +17,9 @@ namespace Nudge.Functions.Api;
 /// </summary>
 public sealed class IndexEntriesApi(NudgeWorkerServices services)
 {
+    /// <summary>Largest accepted request body, in bytes (an entry names its image; it does not carry it).</summary>
+    public const int MaxBodyBytes = 16 * 1024;
+
     private static readonly JsonSerializerOptions s_json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -51,10 +54,15 @@ public sealed class IndexEntriesApi(NudgeWorkerServices services)
     /// <returns>201 with the entry id, or 400 naming the bad fields.</returns>
     public async Task<IActionResult> AddAsync(HttpRequest request, string name, CancellationToken cancellationToken = default)
     {
+        if (request.ContentLength > MaxBodyBytes || await RequestBody.ReadAtMostAsync(request.Body, MaxBodyBytes, cancellationToken) is not { } bytes)
+        {
+            return ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, "The request body is too large.", $"at most {MaxBodyBytes} bytes");
+        }
+
         AddBody? body;
         try
         {
-            body = await JsonSerializer.DeserializeAsync<AddBody>(request.Body, s_json, cancellationToken);
+            body = JsonSerializer.Deserialize<AddBody>(bytes.Span, s_json);
         }
         catch (JsonException ex)
         {

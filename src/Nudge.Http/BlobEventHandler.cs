@@ -5,7 +5,7 @@ using Nudge.Orchestration;
 using Nudge.Orchestration.Orchestrators;
 using Nudge.Storage;
 
-namespace Nudge.Functions.Api;
+namespace Nudge.Http;
 
 /// <summary>
 /// What the blob triggers do, independent of the Functions runtime: start the batch or moderation orchestration

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 
-namespace Nudge.Functions.Api;
+namespace Nudge.Http;
 
 /// <summary>Problem responses (RFC 9457 <c>application/problem+json</c>) shared by the HTTP handlers.</summary>
 internal static class ApiResults

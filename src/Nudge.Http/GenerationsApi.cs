@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.DurableTask;
@@ -6,7 +7,7 @@ using Nudge.Orchestration;
 using Nudge.Orchestration.Orchestrators;
 using Nudge.Storage;
 
-namespace Nudge.Functions.Api;
+namespace Nudge.Http;
 
 /// <summary>
 /// The generation endpoints, independent of the Functions runtime (the triggers in <c>Triggers/</c> only delegate
@@ -37,11 +38,20 @@ public static class GenerationsApi
             return ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, "The request body is too large.", $"at most {MaxBodyBytes} bytes");
         }
 
-        using var reader = new StreamReader(request.Body);
-        var body = await reader.ReadToEndAsync(cancellationToken);
-        if (body.Length > MaxBodyBytes)
+        // A chunked body has no length up front: read at most one byte past the limit, never the whole body.
+        if (await RequestBody.ReadAtMostAsync(request.Body, MaxBodyBytes, cancellationToken) is not { } bytes)
         {
             return ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, "The request body is too large.", $"at most {MaxBodyBytes} bytes");
+        }
+
+        string body;
+        try
+        {
+            body = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes.Span);
+        }
+        catch (DecoderFallbackException)
+        {
+            return ApiResults.Validation(new Dictionary<string, string> { ["body"] = "the body is not UTF-8 text" });
         }
 
         var errors = GenerationRequestParser.TryParse(body.Length == 0 ? "null" : body, out var job);
