@@ -23,6 +23,14 @@ if [ -f "$root/.ci/azurite.sh" ]; then
   fi
 fi
 
+# The review page's browser test drives Debian's chromium through its executable path (no browser download).
+if [ -z "${NUDGE_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+  echo "test.sh: installing Debian's chromium for the browser test" >&2
+  if ! { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } >&2; then
+    echo "test.sh: chromium did not install; the review page test will fail" >&2
+  fi
+fi
+
 build_failed=0
 dotnet build Nudge.Functions.sln -c Release -nologo -v q 2>&1 | tail -n 30
 if [ "${PIPESTATUS[0]}" != 0 ]; then

@@ -119,6 +119,7 @@ internal static class NudgeCommandLine
             ModelOption(),
             Text("--policy", "Nudge policy JSON."),
             StoreOption(),
+            Float("--sweep-seconds", "How often uploads dropped into <store>/uploads are moderated (default 10)."),
             Text("--durable-storage", "Not supported yet: serve runs orchestrations in process."),
         };
         return WithAction(c, ServeCommand.RunAsync);

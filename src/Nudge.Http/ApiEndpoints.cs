@@ -12,7 +12,7 @@ namespace Nudge.Http;
 /// <summary>
 /// Maps <see cref="ApiRoutes"/> onto an ASP.NET Core host (<c>nudge serve</c>) with the same handler classes the
 /// Functions triggers call, behind <see cref="ApiKeys"/>. Needs in DI: <see cref="DurableTaskClient"/>,
-/// <see cref="IObjectStore"/>, <see cref="IndexEntriesApi"/>, <see cref="ApiKeys"/>, <see cref="SignedFileLinks"/>
+/// <see cref="IObjectStore"/>, <see cref="IndexEntriesApi"/>, <see cref="ReviewApi"/>, <see cref="ApiKeys"/>, <see cref="SignedFileLinks"/>
 /// (also registered as the <see cref="IReadLinkSigner"/>), and MVC core (the handlers return <see cref="IActionResult"/>).
 /// </summary>
 public static class ApiEndpoints
@@ -29,6 +29,10 @@ public static class ApiEndpoints
         Map(app, ApiRoutes.EditIndexEntries, c => HttpMethods.IsPost(c.Request.Method)
             ? Indices(c).AddAsync(c.Request, RouteValue(c, "name"), c.RequestAborted)
             : Indices(c).RemoveAsync(c.Request, RouteValue(c, "name"), c.RequestAborted));
+        Map(app, ApiRoutes.ListGenerations, c => Review(c).ListGenerationsAsync(c.RequestAborted));
+        Map(app, ApiRoutes.ModerationQueue, c => Review(c).ListQueueAsync(c.RequestAborted));
+        Map(app, ApiRoutes.DecideUpload, c => Review(c).DecideAsync(c.Request, RouteValue(c, "nameKey"), RouteValue(c, "versionKey"), RouteValue(c, "decision"), c.RequestAborted));
+        Map(app, ApiRoutes.ReviewPage, _ => Task.FromResult(Nudge.Http.ReviewPage.Result()));
         app.MapGet("/api/" + SignedFileLinks.Template, ReadFileAsync);
         return app;
     }
@@ -75,6 +79,8 @@ public static class ApiEndpoints
     private static DurableTaskClient Client(HttpContext context) => context.RequestServices.GetRequiredService<DurableTaskClient>();
 
     private static IObjectStore Store(HttpContext context) => context.RequestServices.GetRequiredService<IObjectStore>();
+
+    private static ReviewApi Review(HttpContext context) => context.RequestServices.GetRequiredService<ReviewApi>();
 
     private static IndexEntriesApi Indices(HttpContext context) => context.RequestServices.GetRequiredService<IndexEntriesApi>();
 }

@@ -29,6 +29,11 @@ public sealed class ApiKeys(string functionKey, string adminKey)
     /// <returns>200 when allowed, 401 when no valid key was given, 403 when a function key was given for an admin route.</returns>
     public int Authorize(HttpRequest request, ApiAccess access)
     {
+        if (access == ApiAccess.Anonymous)
+        {
+            return StatusCodes.Status200OK;
+        }
+
         string? presented = request.Headers["x-functions-key"].FirstOrDefault() ?? request.Query["code"].FirstOrDefault();
         if (string.IsNullOrEmpty(presented))
         {

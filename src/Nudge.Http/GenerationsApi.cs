@@ -109,7 +109,7 @@ public static class GenerationsApi
         var links = new Dictionary<BlobRef, SignedLink>();
         if (signer is not null)
         {
-            foreach (var blob in images.SelectMany(i => new[] { i.Image, i.Record }).Append(manifest).OfType<BlobRef>())
+            foreach (var blob in images.SelectMany(i => new[] { i.Image, i.Record, i.Unmodified }).Append(manifest).OfType<BlobRef>())
             {
                 links[blob] = await signer.SignReadAsync(blob.Container, blob.Name, LinkLifetime, cancellationToken);
             }
@@ -137,6 +137,8 @@ public static class GenerationsApi
                 image_url = Link(i.Image),
                 record = i.Record,
                 record_url = Link(i.Record),
+                unmodified = i.Unmodified,
+                unmodified_url = Link(i.Unmodified),
                 rounds = i.Rounds,
                 error = i.Error,
             }),

@@ -14,6 +14,12 @@ public static class OutputNames
     /// <returns>The reference.</returns>
     public static BlobRef ImagePng(string runId, int index) => new(StorageContainers.Outputs, $"{runId}/{index}.png");
 
+    /// <summary><c>outputs/{runId}/{index}.unmodified.png</c>: the first pass a filter fired on, for reviewers.</summary>
+    /// <param name="runId">The run (generation instance) id.</param>
+    /// <param name="index">The image index.</param>
+    /// <returns>The blob reference.</returns>
+    public static BlobRef UnmodifiedPng(string runId, int index) => new(StorageContainers.Outputs, $"{runId}/{index}.unmodified.png");
+
     /// <summary><c>outputs/{runId}/{index}.json</c>: the image record with the nudge report.</summary>
     /// <param name="runId">The generation instance id.</param>
     /// <param name="index">The image index.</param>

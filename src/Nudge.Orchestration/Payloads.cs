@@ -57,7 +57,8 @@ public sealed record ImageWorkItem(string RunId, int Index, GenerationRequest Re
 /// <param name="ActivityMs">Time the activity that made it spent working (waiting for a generation slot excluded; 0 when reused).</param>
 /// <param name="Reused">True when an earlier attempt had already written the outputs and they were returned as they were.</param>
 /// <param name="Error">Why it failed, or null.</param>
-public sealed record ImageResult(int Index, long Seed, string Prompt, ImageOutcome? Outcome, BlobRef? Image, BlobRef? Record, int Rounds, double ActivityMs, bool Reused, string? Error = null);
+/// <param name="Unmodified">The first-pass image a filter fired on (<c>{Index}.unmodified.png</c>), kept for review beside the nudged one; null when clean.</param>
+public sealed record ImageResult(int Index, long Seed, string Prompt, ImageOutcome? Outcome, BlobRef? Image, BlobRef? Record, int Rounds, double ActivityMs, bool Reused, string? Error = null, BlobRef? Unmodified = null);
 
 /// <summary>Progress an orchestration reports as its custom status.</summary>
 /// <param name="Phase">What it is doing: "validating", "generating", "writing-manifest", "completed", ...</param>

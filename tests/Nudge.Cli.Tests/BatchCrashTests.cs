@@ -41,12 +41,16 @@ public sealed class BatchCrashTests : IDisposable
         Assert.True(second.ExitCode == 0, second.StdErr);
         Assert.Contains("attaching to it", second.StdErr, StringComparison.Ordinal);
 
-        // Exactly once: each line's output folder holds one PNG, one record and the line manifest, nothing else.
+        // Exactly once: each line's output folder holds one PNG, one record and the line manifest, and the first pass
+        // for review when a filter fired on it; nothing else.
         var lineFolders = Directory.GetDirectories(Path.Combine(store, "outputs"));
         Assert.Equal(Lines, lineFolders.Length);
         foreach (var folder in lineFolders)
         {
-            Assert.Equal(["0.json", "0.png", "manifest.json"], Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            using var record = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(folder, "0.json")));
+            bool clean = record.RootElement.GetProperty("extensions").GetProperty("nudge").GetProperty("outcome").GetString() == "clean";
+            string[] expected = clean ? ["0.json", "0.png", "manifest.json"] : ["0.json", "0.png", "0.unmodified.png", "manifest.json"];
+            Assert.Equal(expected, Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         }
 
         // Intact: each exported record names its line's seed and the SHA-256 of the PNG beside it.

@@ -28,7 +28,7 @@ public sealed partial class ServeProcess : IAsyncDisposable
 
     public string StdErr => string.Join('\n', _stderr);
 
-    public static async Task<ServeProcess> StartAsync(string store)
+    public static async Task<ServeProcess> StartAsync(string store, params string[] extraArgs)
     {
         var lines = new ConcurrentQueue<string>();
         var bound = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -40,7 +40,7 @@ public sealed partial class ServeProcess : IAsyncDisposable
             {
                 bound.TrySetResult(new Uri(m.Groups[1].Value));
             }
-        }, "serve", "--urls", "http://127.0.0.1:0", "--store", store);
+        }, ["serve", "--urls", "http://127.0.0.1:0", "--store", store, .. extraArgs]);
         var exited = p.WaitForExitAsync();
         var first = await Task.WhenAny(bound.Task, exited, Task.Delay(TimeSpan.FromMinutes(2)));
         if (first != bound.Task)

@@ -80,8 +80,8 @@ public sealed class StorageOutageTests(WorkerFixture fx, ITestOutputHelper outpu
             names.Add(p.Name);
         }
 
-        var expected = Enumerable.Range(1, Lines).SelectMany(i => new[] { "0.json", "0.png", "manifest.json" }.Select(f => $"{OutputNames.BatchLineInstance(batchId, i)}/{f}"));
-        Assert.Equal(expected.Order(StringComparer.Ordinal), names.Order(StringComparer.Ordinal));
+        // A line whose first pass a filter fired on also keeps that pass for review (0.unmodified.png).
+        var expected = new List<string>();
         for (int i = 1; i <= Lines; i++)
         {
             var line = OutputNames.BatchLineInstance(batchId, i);
@@ -90,7 +90,12 @@ public sealed class StorageOutageTests(WorkerFixture fx, ITestOutputHelper outpu
             using var doc = JsonDocument.Parse(record.Content);
             Assert.Equal(i, doc.RootElement.GetProperty("seed").GetInt64());
             Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(png.Content.Span)), doc.RootElement.GetProperty("png_sha256").GetString());
+            bool clean = doc.RootElement.GetProperty("extensions").GetProperty("nudge").GetProperty("outcome").GetString() == "clean";
+            expected.AddRange(new[] { "0.json", "0.png", "manifest.json" }.Concat(clean ? [] : ["0.unmodified.png"]).Select(f => $"{line}/{f}"));
         }
+
+        Assert.Equal(expected.Order(StringComparer.Ordinal), names.Order(StringComparer.Ordinal));
+        Assert.Contains(expected, n => n.EndsWith(".unmodified.png", StringComparison.Ordinal)); // the memorized prompt's lines
 
         Assert.True(await store.ExistsAsync(StorageContainers.BatchOut, $"{batchId}/manifest.json"));
     }

@@ -31,6 +31,12 @@ internal static class ServeCommand
         var storeRoot = StoreArguments.Root(args);
         var objects = StoreArguments.OpenObjects(args);
         var policyPath = args.String("policy");
+        var sweepEvery = TimeSpan.FromSeconds(args.Float("sweep-seconds") ?? 10);
+        if (sweepEvery <= TimeSpan.Zero)
+        {
+            throw new UsageException("--sweep-seconds must be positive");
+        }
+
         if (args.String("durable-storage") is not null)
         {
             throw new UsageException("--durable-storage: serve runs orchestrations on the in-process host only (the Azure Storage backend needs a DurableTaskClient over the framework's TaskHubClient, not written yet); use nudge batch --durable-storage for that backend");
@@ -59,6 +65,7 @@ internal static class ServeCommand
         builder.Services.AddSingleton<IObjectStore>(objects);
         builder.Services.AddSingleton(services);
         builder.Services.AddSingleton<IndexEntriesApi>();
+        builder.Services.AddSingleton(sp => new ReviewApi(objects, sp.GetRequiredService<IReadLinkSigner>()));
         builder.Services.AddSingleton(keys);
         string origin = "";
         var links = new SignedFileLinks(() => origin);
@@ -81,13 +88,28 @@ internal static class ServeCommand
         System.Console.Error.WriteLine($"nudge: serving the API on {string.Join(", ", bound)} (store {storeRoot}, model {model.Name}); keys {(Environment.GetEnvironmentVariable("NUDGE_FUNCTION_KEY") is { Length: > 0 } ? "from NUDGE_FUNCTION_KEY and NUDGE_ADMIN_KEY" : "in " + KeysPath(storeRoot))}");
         System.Console.Error.WriteLine("nudge: listening");
 
-        // SIGTERM and Ctrl+C cancel the token: stop accepting, finish requests in flight, stop the Durable host.
+        // Uploads: the Functions app reacts to Event Grid and sweeps every 10 minutes; locally the same sweep
+        // (UploadReconciler) runs every --sweep-seconds over the store's uploads folder.
+        var sweepLog = CliLog.Factory.CreateLogger("sweep");
         try
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
+            while (true)
+            {
+                try
+                {
+                    await UploadReconciler.SweepAsync(objects, durable.Client, sweepLog, cancellationToken);
+                }
+                catch (Exception ex) when (ex is IOException or InvalidOperationException)
+                {
+                    sweepLog.LogWarning("upload sweep failed: {Message}", ex.Message);
+                }
+
+                await Task.Delay(sweepEvery, cancellationToken);
+            }
         }
         catch (OperationCanceledException)
         {
+            // SIGTERM and Ctrl+C cancel the token: stop accepting, finish requests in flight, stop the Durable host.
         }
 
         System.Console.Error.WriteLine("nudge: stopping");

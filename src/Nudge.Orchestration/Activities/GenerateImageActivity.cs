@@ -90,6 +90,14 @@ public sealed class GenerateImageActivity(NudgeWorkerServices services) : TaskAc
             Extensions = new Dictionary<string, JsonElement> { ["nudge"] = JsonSerializer.SerializeToElement(report, ImageRecord.JsonOptions) },
         };
         var metadata = new Dictionary<string, string> { ["nudge_outcome"] = g.Outcome.ToString().ToLowerInvariant(), ["nudge_run"] = item.RunId };
+        BlobRef? unmodified = null;
+        if (g.Outcome != ImageOutcome.Clean)
+        {
+            // What it would have been, for the review page; written before the record like the PNG.
+            unmodified = OutputNames.UnmodifiedPng(item.RunId, item.Index);
+            await store.WriteIfAbsentAsync(unmodified.Container, unmodified.Name, g.Unmodified.Png, "image/png", metadata, cancellationToken);
+        }
+
         if (g.Image is not null)
         {
             // The PNG first, the record last: the record is the commit marker a retry looks for. Generation is
@@ -103,7 +111,7 @@ public sealed class GenerateImageActivity(NudgeWorkerServices services) : TaskAc
             return await ReadExistingAsync(item, recordRef, pngRef, cancellationToken);
         }
 
-        return new ImageResult(item.Index, item.Request.Seed, item.Request.Prompt, g.Outcome, g.Image is null ? null : pngRef, recordRef, g.Rounds.Count, (sw.Elapsed - waited).TotalMilliseconds, Reused: false);
+        return new ImageResult(item.Index, item.Request.Seed, item.Request.Prompt, g.Outcome, g.Image is null ? null : pngRef, recordRef, g.Rounds.Count, (sw.Elapsed - waited).TotalMilliseconds, Reused: false, Unmodified: unmodified);
     }
 
     private async Task<ImageResult> ReadExistingAsync(ImageWorkItem item, BlobRef recordRef, BlobRef pngRef, CancellationToken cancellationToken)
@@ -121,6 +129,7 @@ public sealed class GenerateImageActivity(NudgeWorkerServices services) : TaskAc
 
         bool hasImage = root.TryGetProperty("file", out var file) && file.GetString() is { Length: > 0 };
         return new ImageResult(item.Index, root.GetProperty("seed").GetInt64(), root.GetProperty("prompt").GetString() ?? item.Request.Prompt,
-            outcome, hasImage ? pngRef : null, recordRef, rounds, 0, Reused: true);
+            outcome, hasImage ? pngRef : null, recordRef, rounds, 0, Reused: true,
+            Unmodified: outcome is null or ImageOutcome.Clean ? null : OutputNames.UnmodifiedPng(item.RunId, item.Index));
     }
 }
