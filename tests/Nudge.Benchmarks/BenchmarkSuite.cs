@@ -24,6 +24,7 @@ public static class BenchmarkSuite
         new NudgeCostComparison(),
         new OrchestrationComparison(),
         new ScalingComparison(),
+        new ServeLoadComparison(),
     ];
 
     /// <summary>The usage text.</summary>

@@ -15,12 +15,15 @@ public sealed class TriggerShapeTests
             .SelectMany(m => m.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).OfType<HttpTriggerAttribute>().Select(a => (m, a)));
 
     [Fact]
-    public void Editing_an_index_takes_the_admin_key_and_every_other_route_a_function_key()
+    public void Index_edits_and_moderation_decisions_take_the_admin_key_the_page_none_and_every_other_route_a_function_key()
     {
         var levels = HttpFunctions().ToDictionary(f => f.Method.GetCustomAttribute<FunctionAttribute>()!.Name, f => (f.Trigger.AuthLevel, string.Join(",", f.Trigger.Methods!)));
+        string[] admin = ["EditIndexEntries", "ModerationQueue", "DecideUpload"];
 
         Assert.Equal((AuthorizationLevel.Admin, "post,delete"), levels["EditIndexEntries"]);
-        Assert.All(levels.Where(l => l.Key != "EditIndexEntries"), l => Assert.Equal(AuthorizationLevel.Function, l.Value.AuthLevel));
+        Assert.All(admin, name => Assert.Equal(AuthorizationLevel.Admin, levels[name].AuthLevel));
+        Assert.Equal((AuthorizationLevel.Anonymous, "get"), levels["ReviewPage"]);
+        Assert.All(levels.Where(l => !admin.Contains(l.Key) && l.Key != "ReviewPage"), l => Assert.Equal(AuthorizationLevel.Function, l.Value.AuthLevel));
         Assert.DoesNotContain(levels, l => l.Key != "EditIndexEntries" && (l.Value.Item2.Contains("post", StringComparison.Ordinal) && l.Key.Contains("Index", StringComparison.Ordinal)));
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Nudge.Cli.Console;
 using Nudge.Engine.Generation;
@@ -18,14 +19,43 @@ internal static class BenchCommand
             throw new UsageException("bench needs a benchmark name: " + Usage);
         }
 
-        // The side-by-side comparisons live in tests/Nudge.Benchmarks (also runnable on its own).
-        int code = await Nudge.Benchmarks.BenchmarkSuite.RunAsync(args, System.Console.Out, cancellationToken);
-        if (code == 2)
+        // The side-by-side comparisons live in tests/Nudge.Benchmarks, a program of their own that nothing in src
+        // references (it brings BenchmarkDotNet, ScottPlot and the peers); a source checkout runs it as a child.
+        var root = RepoRoot() ?? throw new UsageException("bench runs the suite in tests/Nudge.Benchmarks of a source checkout; none was found above the working folder");
+        var dll = Path.Combine(root, "tests", "Nudge.Benchmarks", "bin", "Release", "net10.0", "Nudge.Benchmarks.dll");
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = root };
+        string[] prefix = File.Exists(dll) ? [dll] : ["run", "--project", Path.Combine(root, "tests", "Nudge.Benchmarks"), "-c", "Release", "--"];
+        foreach (var a in prefix.Concat(args))
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var child = Process.Start(psi) ?? throw new IOException("could not start dotnet for the benchmark suite");
+        using var kill = cancellationToken.Register(() => child.Kill(entireProcessTree: true));
+        await child.WaitForExitAsync(CancellationToken.None);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (child.ExitCode == 2)
         {
             throw new UsageException($"bench: bad arguments ({string.Join(' ', args)}); see the lines above");
         }
 
-        return code;
+        return child.ExitCode;
+    }
+
+    private static string? RepoRoot()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
+            {
+                if (File.Exists(Path.Combine(d.FullName, "Nudge.Functions.sln")) && Directory.Exists(Path.Combine(d.FullName, "tests", "Nudge.Benchmarks")))
+                {
+                    return d.FullName;
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
