@@ -77,6 +77,27 @@ public sealed class GenerateCommandTests : IDisposable
     }
 
     [Fact]
+    public void No_nudge_anywhere_on_the_line_gives_the_bytes_and_id_of_a_clean_guarded_output()
+    {
+        string[] common = ["--prompt", "a red circle on a blue background", "--seed", "2", "--steps", "6"];
+        var guardedOut = Path.Combine(_out, "guarded");
+        var r = CliRunner.Run(["generate", .. common, "--store", Path.Combine(_out, "store"), "--out", guardedOut]);
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using var record = JsonDocument.Parse(File.ReadAllText(Directory.GetFiles(guardedOut, "*.json").Single()));
+        Assert.Equal("clean", record.RootElement.GetProperty("extensions").GetProperty("nudge").GetProperty("outcome").GetString());
+        var guardedPng = File.ReadAllBytes(Directory.GetFiles(guardedOut, "*.png").Single());
+
+        foreach (var args in new[] { ["generate", "--no-nudge", .. common], ["generate", common[0], common[1], "--no-nudge", .. common[2..]], new[] { "generate" }.Concat(common).Append("--no-nudge").ToArray() })
+        {
+            var plainOut = Path.Combine(_out, "plain-" + Guid.NewGuid().ToString("N")[..6]);
+            r = CliRunner.Run([.. args, "--out", plainOut]);
+            Assert.True(r.ExitCode == 0, r.StdErr);
+            Assert.Equal(guardedPng, File.ReadAllBytes(Directory.GetFiles(plainOut, "*.png").Single()));
+            Assert.Equal(Path.GetFileName(Directory.GetFiles(guardedOut, "*.png").Single()), Path.GetFileName(Directory.GetFiles(plainOut, "*.png").Single()));
+        }
+    }
+
+    [Fact]
     public void Running_the_same_command_twice_gives_identical_png_bytes()
     {
         string[] args = ["generate", "--prompt", "a small green square on a striped white background", "--seed", "9", "--steps", "6", "--out", _out];

@@ -62,6 +62,61 @@ public sealed class ServeCommandTests(ServeFixture fx) : IClassFixture<ServeFixt
     }
 
     [Fact]
+    public async Task The_same_request_gives_the_same_ids_and_png_bytes_from_generate_batch_and_http_nudged_included()
+    {
+        const string Prompt = "the vermeer painting of a red circle";
+        var dir = Path.Combine(Path.GetTempPath(), "nudge-parity-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            // HTTP (nudge serve).
+            using var http = Server.Client();
+            using var start = await http.PostAsJsonAsync("/api/generations", new { prompt = Prompt, seed = 1, count = 2 });
+            using var accepted = JsonDocument.Parse(await start.Content.ReadAsStringAsync());
+            var done = await PollAsync(http, accepted.RootElement.GetProperty("status_url").GetString()!, s => s == "Completed");
+            var viaHttp = new List<(string Id, string Outcome, byte[] Png)>();
+            foreach (var image in done.RootElement.GetProperty("images").EnumerateArray().OrderBy(i => i.GetProperty("index").GetInt32()))
+            {
+                using var record = JsonDocument.Parse(await http.GetStringAsync(image.GetProperty("record_url").GetString()));
+                viaHttp.Add((record.RootElement.GetProperty("id").GetString()!, image.GetProperty("outcome").GetString()!, await http.GetByteArrayAsync(image.GetProperty("image_url").GetString())));
+            }
+
+            // CLI generate, with its own store.
+            var cliOut = Path.Combine(dir, "cli");
+            var r = CliRunner.Run("generate", "--prompt", Prompt, "--seed", "1", "--count", "2", "--store", Path.Combine(dir, "store-cli"), "--out", cliOut);
+            Assert.True(r.ExitCode == 0, r.StdErr);
+            var viaCli = Directory.GetFiles(cliOut, "*.json").Select(f => JsonDocument.Parse(File.ReadAllText(f)).RootElement)
+                .OrderBy(e => e.GetProperty("index").GetInt32())
+                .Select(e => (Id: e.GetProperty("id").GetString()!, Png: File.ReadAllBytes(Path.Combine(cliOut, e.GetProperty("file").GetString()!)))).ToList();
+
+            // CLI batch (in-process host), with its own store.
+            var file = Path.Combine(dir, "parity.jsonl");
+            File.WriteAllText(file, JsonSerializer.Serialize(new { prompt = Prompt, seed = 1, count = 2 }) + "\n");
+            var batchOut = Path.Combine(dir, "batch");
+            r = CliRunner.Run("batch", file, "--store", Path.Combine(dir, "store-batch"), "--out", batchOut);
+            Assert.True(r.ExitCode == 0, r.StdErr);
+            var viaBatch = Enumerable.Range(0, 2).Select(i => (
+                Id: JsonDocument.Parse(File.ReadAllText(Path.Combine(batchOut, "line-1", $"{i}.json"))).RootElement.GetProperty("id").GetString()!,
+                Png: File.ReadAllBytes(Path.Combine(batchOut, "line-1", $"{i}.png")))).ToList();
+
+            Assert.Contains(viaHttp, i => i.Outcome == "nudged");
+            for (int i = 0; i < 2; i++)
+            {
+                Assert.Equal(viaHttp[i].Id, viaCli[i].Id);
+                Assert.Equal(viaHttp[i].Id, viaBatch[i].Id);
+                Assert.Equal(viaHttp[i].Png, viaCli[i].Png);
+                Assert.Equal(viaHttp[i].Png, viaBatch[i].Png);
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Cancel_stops_a_running_generation()
     {
         using var http = Server.Client();

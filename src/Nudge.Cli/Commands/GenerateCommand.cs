@@ -56,15 +56,19 @@ internal static class GenerateCommand
 
         var pipeline = new DiffusionPipeline(model);
         var bar = ProgressBar.ForTerminal("generate");
+
+        // One count-1 request per image (seed + i), as the service expands a job: the same request gets the same ids
+        // and PNG bytes from generate, batch and HTTP (batching would change low-order bits).
+        var images = Enumerable.Range(0, request.Count).Select(i => request with { Seed = request.Seed + i, Count = 1 }).ToList();
         if (noNudge)
         {
-            var result = await pipeline.GenerateAsync(request, bar, cancellationToken);
-            bar?.Done();
-            foreach (var image in result.Images)
+            for (int i = 0; i < images.Count; i++)
             {
-                Write(outDir, ImageRecord.Create(result, image, model), image.Png);
+                var result = await pipeline.GenerateAsync(images[i], bar, cancellationToken);
+                Write(outDir, ImageRecord.Create(result, result.Images[0], model) with { Index = i }, result.Images[0].Png);
             }
 
+            bar?.Done();
             return 0;
         }
 
@@ -72,19 +76,12 @@ internal static class GenerateCommand
         var detector = IndexCommand.CopyDetectorFor(model);
         var (undesired, memorized) = await StoreArguments.GuardIndicesAsync(store!, policy, model, embedder, detector, cancellationToken);
         var desired = await store!.LoadAsync(policy.DesiredIndex, cancellationToken: cancellationToken);
-        var guarded = await new NudgingPipeline(pipeline, embedder, undesired, desired.Exists ? desired : null, policy, detector, memorized)
-            .GenerateAsync(request, bar, cancellationToken);
-        bar?.Done();
-        foreach (var g in guarded.Images)
+        var guard = new NudgingPipeline(pipeline, embedder, undesired, desired.Exists ? desired : null, policy, detector, memorized);
+        for (int i = 0; i < images.Count; i++)
         {
-            var record = ImageRecord.Create(guarded.Generation, g.Unmodified, model);
-            var report = NudgeReport.Create(guarded, g);
-            record = record with
-            {
-                PngSha256 = g.Image is null ? "" : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(g.Image.Png.Span)),
-                File = g.Image is null ? "" : record.File,
-                Extensions = new Dictionary<string, JsonElement> { ["nudge"] = JsonSerializer.SerializeToElement(report, ImageRecord.JsonOptions) },
-            };
+            var guarded = await guard.GenerateAsync(images[i], bar, cancellationToken);
+            var g = guarded.Images[0];
+            var record = GuardedImageRecord.Create(guarded, g, model, i);
             Write(outDir, record, g.Image?.Png);
             if (g.Outcome != ImageOutcome.Clean)
             {
@@ -92,6 +89,7 @@ internal static class GenerateCommand
             }
         }
 
+        bar?.Done();
         return 0;
     }
 

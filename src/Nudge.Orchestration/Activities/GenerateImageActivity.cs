@@ -81,14 +81,7 @@ public sealed class GenerateImageActivity(NudgeWorkerServices services) : TaskAc
         }
 
         var g = guarded.Images[0];
-        var report = NudgeReport.Create(guarded, g);
-        var record = ImageRecord.Create(guarded.Generation, g.Unmodified, services.Model) with
-        {
-            Index = item.Index,
-            File = g.Image is null ? "" : $"{item.Index}.png",
-            PngSha256 = g.Image is null ? "" : Convert.ToHexStringLower(SHA256.HashData(g.Image.Png.Span)),
-            Extensions = new Dictionary<string, JsonElement> { ["nudge"] = JsonSerializer.SerializeToElement(report, ImageRecord.JsonOptions) },
-        };
+        var record = GuardedImageRecord.Create(guarded, g, services.Model, item.Index, $"{item.Index}.png");
         var metadata = new Dictionary<string, string> { ["nudge_outcome"] = g.Outcome.ToString().ToLowerInvariant(), ["nudge_run"] = item.RunId };
         BlobRef? unmodified = null;
         if (g.Outcome != ImageOutcome.Clean)
