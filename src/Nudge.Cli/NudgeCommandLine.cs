@@ -113,14 +113,15 @@ internal static class NudgeCommandLine
 
     private static Command Serve()
     {
-        var c = new Command("serve", "Serve the Functions app's HTTP API on Kestrel (same routes, handlers, JSON and status codes), orchestrations in process. Keys: NUDGE_FUNCTION_KEY and NUDGE_ADMIN_KEY, else <store>/serve-keys.json (made on first run).")
+        var c = new Command("serve", "Serve the Functions app's HTTP API on Kestrel (same routes, handlers, JSON and status codes), orchestrations in process or on the Azure Storage backend. Keys: NUDGE_FUNCTION_KEY and NUDGE_ADMIN_KEY, else <store>/serve-keys.json (made on first run).")
         {
             Text("--urls", "Where to listen (default http://127.0.0.1:7071; port 0 picks a free one)."),
             ModelOption(),
             Text("--policy", "Nudge policy JSON."),
             StoreOption(),
             Float("--sweep-seconds", "How often uploads dropped into <store>/uploads are moderated (default 10)."),
-            Text("--durable-storage", "Not supported yet: serve runs orchestrations in process."),
+            Text("--durable-storage", "Run orchestrations on the Durable Task Framework's Azure Storage backend with this connection string (default: in process)."),
+            Text("--task-hub", "The task hub on that backend (default nudgeserve)."),
         };
         return WithAction(c, ServeCommand.RunAsync);
     }

@@ -33,6 +33,7 @@ public sealed class AzureStorageDurableHost : ILocalDurableHost
         _service = service;
         _worker = worker;
         Client = client;
+        DurableClient = new TaskHubDurableClient(client, service);
         TaskHub = taskHub;
         _deleteOnDispose = deleteOnDispose;
     }
@@ -42,6 +43,9 @@ public sealed class AzureStorageDurableHost : ILocalDurableHost
 
     /// <summary>The framework client, for callers that need more than <see cref="ILocalDurableHost"/>.</summary>
     public TaskHubClient Client { get; }
+
+    /// <inheritdoc/>
+    public Microsoft.DurableTask.Client.DurableTaskClient DurableClient { get; }
 
     /// <summary>The task hub name.</summary>
     public string TaskHub { get; }

@@ -9,6 +9,9 @@ public interface ILocalDurableHost : IAsyncDisposable
     /// <summary>The backend's name, for logs and reports (<c>in-process</c>, <c>azure-storage</c>).</summary>
     string Backend { get; }
 
+    /// <summary>The SDK client for this backend: what the HTTP handlers take.</summary>
+    Microsoft.DurableTask.Client.DurableTaskClient DurableClient { get; }
+
     /// <summary>Schedules an orchestration by class name. Scheduling an id that already exists fails on both backends.</summary>
     /// <param name="orchestrator">The orchestrator class name.</param>
     /// <param name="instanceId">The instance id.</param>

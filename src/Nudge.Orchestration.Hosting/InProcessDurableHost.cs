@@ -38,6 +38,9 @@ public sealed class InProcessDurableHost : ILocalDurableHost
     /// <summary>The SDK client, for callers that need more than <see cref="ILocalDurableHost"/>.</summary>
     public DurableTaskClient Client => _host.Client;
 
+    /// <inheritdoc/>
+    public DurableTaskClient DurableClient => _host.Client;
+
     /// <summary>Starts the host with every Nudge task registered.</summary>
     /// <param name="services">The worker services the activities use.</param>
     /// <param name="loggerFactory">Logging, or null for none.</param>

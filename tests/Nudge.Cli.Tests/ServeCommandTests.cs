@@ -45,7 +45,7 @@ public sealed class ServeCommandTests(ServeFixture fx) : IClassFixture<ServeFixt
         Assert.Equal(statusUrl, start.Headers.Location?.ToString());
         Assert.StartsWith(Server.BaseAddress.ToString().TrimEnd('/'), statusUrl);
 
-        var done = await PollAsync(http, statusUrl, s => s == "Completed");
+        var done = await ServeProcess.PollAsync(http, statusUrl, s => s == "Completed");
         var image = done.RootElement.GetProperty("images")[0];
         Assert.Equal("clean", image.GetProperty("outcome").GetString());
 
@@ -72,7 +72,7 @@ public sealed class ServeCommandTests(ServeFixture fx) : IClassFixture<ServeFixt
             using var http = Server.Client();
             using var start = await http.PostAsJsonAsync("/api/generations", new { prompt = Prompt, seed = 1, count = 2 });
             using var accepted = JsonDocument.Parse(await start.Content.ReadAsStringAsync());
-            var done = await PollAsync(http, accepted.RootElement.GetProperty("status_url").GetString()!, s => s == "Completed");
+            var done = await ServeProcess.PollAsync(http, accepted.RootElement.GetProperty("status_url").GetString()!, s => s == "Completed");
             var viaHttp = new List<(string Id, string Outcome, byte[] Png)>();
             foreach (var image in done.RootElement.GetProperty("images").EnumerateArray().OrderBy(i => i.GetProperty("index").GetInt32()))
             {
@@ -125,7 +125,7 @@ public sealed class ServeCommandTests(ServeFixture fx) : IClassFixture<ServeFixt
         using var accepted = JsonDocument.Parse(await start.Content.ReadAsStringAsync());
         using var cancel = await http.PostAsync(accepted.RootElement.GetProperty("cancel_url").GetString(), content: null);
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
-        var stopped = await PollAsync(http, accepted.RootElement.GetProperty("status_url").GetString()!, s => s is "Terminated" or "Completed" or "Failed");
+        var stopped = await ServeProcess.PollAsync(http, accepted.RootElement.GetProperty("status_url").GetString()!, s => s is "Terminated" or "Completed" or "Failed");
         Assert.Equal("Terminated", stopped.RootElement.GetProperty("runtime_status").GetString());
         Assert.True(stopped.RootElement.GetProperty("images").GetArrayLength() < 16, "a cancelled job of 16 images at 150 steps must not have finished them all");
     }
@@ -166,26 +166,6 @@ public sealed class ServeCommandTests(ServeFixture fx) : IClassFixture<ServeFixt
         Assert.Contains("serve-test-purple-star", await function.GetStringAsync("/api/indices/undesired/entries"));
         Assert.Equal(HttpStatusCode.OK, (await admin.DeleteAsync("/api/indices/undesired/entries?id=serve-test-purple-star")).StatusCode);
         Assert.DoesNotContain("serve-test-purple-star", await function.GetStringAsync("/api/indices/undesired/entries?code=" + ServeProcess.FunctionKey));
-    }
-
-    private static async Task<JsonDocument> PollAsync(HttpClient http, string statusUrl, Func<string, bool> until)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-        while (true)
-        {
-            using var r = await http.GetAsync(statusUrl);
-            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
-            var doc = JsonDocument.Parse(await r.Content.ReadAsStringAsync());
-            var status = doc.RootElement.GetProperty("runtime_status").GetString()!;
-            if (until(status))
-            {
-                return doc;
-            }
-
-            doc.Dispose();
-            Assert.True(DateTime.UtcNow < deadline, $"still {status} after 3 minutes");
-            await Task.Delay(250);
-        }
     }
 
     [Fact]

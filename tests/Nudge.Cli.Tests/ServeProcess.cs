@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace Nudge.Cli.Tests;
@@ -67,6 +69,27 @@ public sealed partial class ServeProcess : IAsyncDisposable
         }
 
         return http;
+    }
+
+    /// <summary>Polls a status URL until <paramref name="until"/> holds for its runtime status (at most 3 minutes).</summary>
+    public static async Task<JsonDocument> PollAsync(HttpClient http, string statusUrl, Func<string, bool> until)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+        while (true)
+        {
+            using var r = await http.GetAsync(statusUrl);
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+            var doc = JsonDocument.Parse(await r.Content.ReadAsStringAsync());
+            var status = doc.RootElement.GetProperty("runtime_status").GetString()!;
+            if (until(status))
+            {
+                return doc;
+            }
+
+            doc.Dispose();
+            Assert.True(DateTime.UtcNow < deadline, $"still {status} after 3 minutes");
+            await Task.Delay(250);
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -17,7 +17,8 @@ namespace Nudge.Cli.Commands;
 
 /// <summary>
 /// <c>nudge serve</c>: the Functions app's HTTP API on Kestrel, with the same routes, handler classes, JSON and status
-/// codes (<see cref="ApiEndpoints"/>), orchestrations on the in-process Durable host, and a local folder store.
+/// codes (<see cref="ApiEndpoints"/>), orchestrations on the in-process Durable host or the Azure Storage backend,
+/// and a local folder store.
 /// </summary>
 internal static class ServeCommand
 {
@@ -37,9 +38,15 @@ internal static class ServeCommand
             throw new UsageException("--sweep-seconds must be positive");
         }
 
-        if (args.String("durable-storage") is not null)
+        var connection = args.String("durable-storage");
+        var hostOptions = connection is null ? null : new AzureStorageHostOptions { ConnectionString = connection, TaskHub = args.String("task-hub") ?? "nudgeserve" };
+        try
         {
-            throw new UsageException("--durable-storage: serve runs orchestrations on the in-process host only (the Azure Storage backend needs a DurableTaskClient over the framework's TaskHubClient, not written yet); use nudge batch --durable-storage for that backend");
+            hostOptions?.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException(ex.Message);
         }
 
         var policy = policyPath is null ? new NudgePolicy() : PolicyArguments.Load(policyPath);
@@ -54,14 +61,16 @@ internal static class ServeCommand
             Environment.SetEnvironmentVariable("Logging__LogLevel__Default", Environment.GetEnvironmentVariable("NUDGE_VERBOSE") == "1" ? "Information" : "Warning");
         }
 
-        await using var durable = await InProcessDurableHost.StartAsync(services, CliLog.Factory);
+        await using ILocalDurableHost durable = hostOptions is null
+            ? await InProcessDurableHost.StartAsync(services, CliLog.Factory)
+            : await AzureStorageDurableHost.StartAsync(hostOptions, services, CliLog.Factory);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new CliLoggerProvider());
         builder.WebHost.UseUrls(urls);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         builder.Services.AddMvcCore();
-        builder.Services.AddSingleton<DurableTaskClient>(durable.Client);
+        builder.Services.AddSingleton(durable.DurableClient);
         builder.Services.AddSingleton<IObjectStore>(objects);
         builder.Services.AddSingleton(services);
         builder.Services.AddSingleton<IndexEntriesApi>();
@@ -85,7 +94,7 @@ internal static class ServeCommand
 
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
         origin = bound.FirstOrDefault()?.TrimEnd('/') ?? urls;
-        System.Console.Error.WriteLine($"nudge: serving the API on {string.Join(", ", bound)} (store {storeRoot}, model {model.Name}); keys {(Environment.GetEnvironmentVariable("NUDGE_FUNCTION_KEY") is { Length: > 0 } ? "from NUDGE_FUNCTION_KEY and NUDGE_ADMIN_KEY" : "in " + KeysPath(storeRoot))}");
+        System.Console.Error.WriteLine($"nudge: serving the API on {string.Join(", ", bound)} (store {storeRoot}, model {model.Name}, orchestrations on the {durable.Backend} backend); keys {(Environment.GetEnvironmentVariable("NUDGE_FUNCTION_KEY") is { Length: > 0 } ? "from NUDGE_FUNCTION_KEY and NUDGE_ADMIN_KEY" : "in " + KeysPath(storeRoot))}");
         System.Console.Error.WriteLine("nudge: listening");
 
         // Uploads: the Functions app reacts to Event Grid and sweeps every 10 minutes; locally the same sweep
@@ -97,7 +106,7 @@ internal static class ServeCommand
             {
                 try
                 {
-                    await UploadReconciler.SweepAsync(objects, durable.Client, sweepLog, cancellationToken);
+                    await UploadReconciler.SweepAsync(objects, durable.DurableClient, sweepLog, cancellationToken);
                 }
                 catch (Exception ex) when (ex is IOException or InvalidOperationException)
                 {

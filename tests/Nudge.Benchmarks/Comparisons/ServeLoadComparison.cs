@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Nudge.Benchmarks.Core;
+using Nudge.Testing;
 
 namespace Nudge.Benchmarks.Comparisons;
 
@@ -39,44 +40,67 @@ public sealed partial class ServeLoadComparison : IComparison
             throw new PeerException($"the CLI is not built at {cli} (dotnet build src/Nudge.Cli -c Release)");
         }
 
-        using var server = await StartServerAsync(cli, Path.Combine(context.ScratchDir, "load-store"), o.ModelDir, cancellationToken);
-        using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
-        http.DefaultRequestHeaders.Add("x-functions-key", FunctionKey);
-        await RunClientAsync(http, 0, Steps, DateTime.UtcNow.AddSeconds(1), [], [], cancellationToken); // warm-up
-        long rssBefore = Memory(server.Process.Id, "VmRSS");
-
-        context.Log($"load: {clients} clients for {duration.TotalSeconds:F0} s, {Steps} steps per image, against {server.BaseAddress}");
-        var accept = new List<double>();
-        var complete = new List<double>();
-        var errors = new List<string>();
-        Interlocked.Exchange(ref s_requests, 0);
-        var sw = Stopwatch.StartNew();
-        var until = DateTime.UtcNow + duration;
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(c => RunClientAsync(http, c, Steps, until, accept, complete, cancellationToken, errors)));
-        double seconds = sw.Elapsed.TotalSeconds;
-        long peakAfterLoad = Memory(server.Process.Id, "VmHWM");
-
-        // 100 concurrent oversized bodies (16 MiB offered each, chunked): refused after 64 KiB, memory stays flat.
-        long rssBeforeBurst = Memory(server.Process.Id, "VmRSS");
-        var refused = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => OversizedAsync(server.BaseAddress, 16L << 20, cancellationToken)));
-        long rssAfterBurst = Memory(server.Process.Id, "VmRSS");
-        long peakAfterBurst = Memory(server.Process.Id, "VmHWM");
-
-        var table = new ResultTable("load", ["clients", "seconds", "generations", "generations/s", "HTTP requests/s", "accept p50/p95/p99 (ms)", "complete p50/p95/p99 (ms)", "errors", "server RSS before / peak (MiB)"]);
-        table.Add(clients, seconds, complete.Count, complete.Count / seconds, Interlocked.Read(ref s_requests) / seconds, Percentiles(accept), Percentiles(complete), errors.Count, $"{rssBefore >> 20} / {peakAfterLoad >> 20}");
-        result.Tables.Add(table);
-        var burst = new ResultTable("oversized", ["bodies", "offered each (MiB)", "answered 413", "most bytes one client got in (KiB)", "RSS before / after (MiB)", "peak RSS after (MiB)"]);
-        burst.Add(refused.Length, 16, refused.Count(r => r.Status == 413), refused.Max(r => r.Sent) >> 10, $"{rssBeforeBurst >> 20} / {rssAfterBurst >> 20}", peakAfterBurst >> 20);
-        result.Tables.Add(burst);
-        result.Verdicts.Add(new Verdict("errors under load", errors.Count, "", 0, GoalKind.AtMost));
-        result.Verdicts.Add(new Verdict("oversized bodies answered 413", refused.Count(r => r.Status == 413), "", 100, GoalKind.AtLeast));
-        result.Verdicts.Add(new Verdict("RSS growth over 100 oversized bodies", (rssAfterBurst - rssBeforeBurst) / 1048576.0, " MiB", 64, GoalKind.AtMost));
-        foreach (var e in errors.Distinct().Take(5))
+        var table = new ResultTable("load", ["backend", "clients", "seconds", "generations", "generations/s", "HTTP requests/s", "accept p50/p95/p99 (ms)", "complete p50/p95/p99 (ms)", "errors", "server RSS before / peak (MiB)"]);
+        var burst = new ResultTable("oversized", ["backend", "bodies", "offered each (MiB)", "answered 413", "most bytes one client got in (KiB)", "RSS before / after (MiB)", "peak RSS after (MiB)"]);
+        var backends = new List<(string Name, string[] Args)> { ("in-process", []) };
+        string connection = AzuriteTestAccount.ConnectionString;
+        try
         {
-            result.Note("error: " + e);
+            await AzuriteTestAccount.EnsureReachableAsync(connection);
+            backends.Add(("azure-storage", ["--durable-storage", connection, "--task-hub", "load" + Guid.NewGuid().ToString("N")[..10]]));
+        }
+        catch (InvalidOperationException ex)
+        {
+            result.Incomplete = true;
+            result.Note($"The Azure Storage backend was not measured: {ex.Message}");
         }
 
-        result.Note($"Server: nudge serve (in-process Durable host, local folder store, tiny model, CPU) on {Environment.ProcessorCount} cores shared with the clients; {Steps} PNDM steps per image; each client polls its generation's status every {PollMs} ms, and HTTP requests/s counts starts and polls.");
+        var throughput = new Dictionary<string, double>();
+        foreach (var (backend, extra) in backends)
+        {
+            using var server = await StartServerAsync(cli, Path.Combine(context.ScratchDir, "load-store-" + backend), o.ModelDir, extra, cancellationToken);
+            using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+            http.DefaultRequestHeaders.Add("x-functions-key", FunctionKey);
+            await RunClientAsync(http, 0, Steps, DateTime.UtcNow.AddSeconds(1), [], [], cancellationToken); // warm-up
+            long rssBefore = Memory(server.Process.Id, "VmRSS");
+
+            context.Log($"load: {backend}: {clients} clients for {duration.TotalSeconds:F0} s, {Steps} steps per image, against {server.BaseAddress}");
+            var accept = new List<double>();
+            var complete = new List<double>();
+            var errors = new List<string>();
+            Interlocked.Exchange(ref s_requests, 0);
+            var sw = Stopwatch.StartNew();
+            var until = DateTime.UtcNow + duration;
+            await Task.WhenAll(Enumerable.Range(0, clients).Select(c => RunClientAsync(http, c, Steps, until, accept, complete, cancellationToken, errors)));
+            double seconds = sw.Elapsed.TotalSeconds;
+            long peakAfterLoad = Memory(server.Process.Id, "VmHWM");
+
+            // 100 concurrent oversized bodies (16 MiB offered each, chunked): refused after 64 KiB, memory stays flat.
+            long rssBeforeBurst = Memory(server.Process.Id, "VmRSS");
+            var refused = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => OversizedAsync(server.BaseAddress, 16L << 20, cancellationToken)));
+            long rssAfterBurst = Memory(server.Process.Id, "VmRSS");
+            long peakAfterBurst = Memory(server.Process.Id, "VmHWM");
+
+            throughput[backend] = complete.Count / seconds;
+            table.Add(backend, clients, seconds, complete.Count, complete.Count / seconds, Interlocked.Read(ref s_requests) / seconds, Percentiles(accept), Percentiles(complete), errors.Count, $"{rssBefore >> 20} / {peakAfterLoad >> 20}");
+            burst.Add(backend, refused.Length, 16, refused.Count(r => r.Status == 413), refused.Max(r => r.Sent) >> 10, $"{rssBeforeBurst >> 20} / {rssAfterBurst >> 20}", peakAfterBurst >> 20);
+            result.Verdicts.Add(new Verdict($"{backend}: errors under load", errors.Count, "", 0, GoalKind.AtMost));
+            result.Verdicts.Add(new Verdict($"{backend}: oversized bodies answered 413", refused.Count(r => r.Status == 413), "", 100, GoalKind.AtLeast));
+            result.Verdicts.Add(new Verdict($"{backend}: RSS growth over 100 oversized bodies", (rssAfterBurst - rssBeforeBurst) / 1048576.0, " MiB", 64, GoalKind.AtMost));
+            foreach (var e in errors.Distinct().Take(5))
+            {
+                result.Note($"{backend} error: {e}");
+            }
+        }
+
+        result.Tables.Add(table);
+        result.Tables.Add(burst);
+        if (throughput.TryGetValue("azure-storage", out var az))
+        {
+            result.Verdicts.Add(new Verdict("generations/s, Azure Storage backend / in-process host (same run)", az / throughput["in-process"], "×"));
+        }
+
+        result.Note($"Server: nudge serve (local folder store, tiny model, CPU; the Azure Storage backend on Azurite 3.37.0) on {Environment.ProcessorCount} cores shared with the clients; {Steps} PNDM steps per image; each client polls its generation's status every {PollMs} ms, and HTTP requests/s counts starts and polls.");
         return result;
     }
 
@@ -206,10 +230,10 @@ public sealed partial class ServeLoadComparison : IComparison
         return 0;
     }
 
-    private static async Task<RunningServer> StartServerAsync(string cli, string store, string modelDir, CancellationToken cancellationToken)
+    private static async Task<RunningServer> StartServerAsync(string cli, string store, string modelDir, string[] extra, CancellationToken cancellationToken)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { cli, "serve", "--urls", "http://127.0.0.1:0", "--store", store, "--model", modelDir })
+        foreach (var a in new[] { cli, "serve", "--urls", "http://127.0.0.1:0", "--store", store, "--model", modelDir }.Concat(extra))
         {
             psi.ArgumentList.Add(a);
         }

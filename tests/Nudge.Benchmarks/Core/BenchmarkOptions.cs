@@ -8,7 +8,8 @@ public sealed record BenchmarkOptions
     /// <summary>The usage text for the options.</summary>
     public const string Usage = """
           --quick              reduced sizes and repetitions (the whole `all --quick` stays well under 10 minutes on 2 cores)
-          --out DIR            where CSV, PNG and .md files go (default: docs/perf of the repository)
+          --out DIR            where CSV, PNG and .md files go (default: artifacts/bench, git-ignored; pass
+                               --out docs/perf to replace the recorded pages)
           --threads N          `generate`/`scaling` steps: ONNX Runtime intra-op threads and torch.set_num_threads (default:
                                all cores); index search always uses all cores on both sides (Nudge's scan, FAISS's OpenMP)
           --python PATH        interpreter for the peers (default: /usr/bin/python3, which sees Debian's faiss and torch)
@@ -127,7 +128,7 @@ public sealed record BenchmarkOptions
         {
             Quick = quick,
             RepoRoot = repo,
-            OutDir = Path.GetFullPath(outDir ?? Path.Combine(repo, "docs", "perf")),
+            OutDir = Path.GetFullPath(outDir ?? Path.Combine(repo, "artifacts", "bench")),
             Threads = threads,
             Python = python ?? "/usr/bin/python3",
             ModelDir = Path.GetFullPath(model ?? Path.Combine(repo, "models", "tiny-sd")),
