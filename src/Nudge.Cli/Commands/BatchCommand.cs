@@ -24,8 +24,6 @@ internal static class BatchCommand
     {
         var file = args.Argument("file");
         var outDir = args.Required("out");
-        var connection = args.String("durable-storage");
-        var taskHub = args.String("task-hub") ?? "nudgecli";
         double timeoutMinutes = args.Float("timeout") ?? 120;
         var modelDir = ModelArguments.Folder(args);
         var policyPath = args.String("policy");
@@ -45,15 +43,7 @@ internal static class BatchCommand
             throw new UsageException($"cannot read batch file '{file}': {ex.Message}");
         }
 
-        var hostOptions = connection is null ? null : new AzureStorageHostOptions { ConnectionString = connection, TaskHub = taskHub };
-        try
-        {
-            hostOptions?.Validate();
-        }
-        catch (ArgumentException ex)
-        {
-            throw new UsageException(ex.Message);
-        }
+        var hostOptions = DurableArguments.Read(args, defaultTaskHub: "nudgecli");
 
         var policy = policyPath is null ? new NudgePolicy() : PolicyArguments.Load(policyPath);
         outDir = AtomicFile.EnsureWritableFolder(outDir);
@@ -67,16 +57,7 @@ internal static class BatchCommand
         using var services = new NudgeWorkerServices(model, objects, policy, logger: CliLog.Logger);
         await StoreArguments.GuardIndicesAsync(services.Indices, services.Policy, model, services.Embedder, services.CopyDetector, cancellationToken);
 
-        // The in-process host runs an ASP.NET Core gRPC sidecar whose default console logger writes every request
-        // to stdout; its configuration reads environment variables, so keep it to warnings unless asked.
-        if (Environment.GetEnvironmentVariable("Logging__LogLevel__Default") is null)
-        {
-            Environment.SetEnvironmentVariable("Logging__LogLevel__Default", Environment.GetEnvironmentVariable("NUDGE_VERBOSE") == "1" ? "Information" : "Warning");
-        }
-
-        await using ILocalDurableHost host = hostOptions is null
-            ? await InProcessDurableHost.StartAsync(services, CliLog.Factory)
-            : await AzureStorageDurableHost.StartAsync(hostOptions, services, CliLog.Factory);
+        await using var host = await DurableArguments.StartAsync(hostOptions, services);
 
         var existing = await host.GetStateAsync(batchId, cancellationToken);
         if (existing.Status is DurableRunStatus.Running or DurableRunStatus.Pending)

@@ -38,16 +38,7 @@ internal static class ServeCommand
             throw new UsageException("--sweep-seconds must be positive");
         }
 
-        var connection = args.String("durable-storage");
-        var hostOptions = connection is null ? null : new AzureStorageHostOptions { ConnectionString = connection, TaskHub = args.String("task-hub") ?? "nudgeserve" };
-        try
-        {
-            hostOptions?.Validate();
-        }
-        catch (ArgumentException ex)
-        {
-            throw new UsageException(ex.Message);
-        }
+        var hostOptions = DurableArguments.Read(args, defaultTaskHub: "nudgeserve");
 
         var policy = policyPath is null ? new NudgePolicy() : PolicyArguments.Load(policyPath);
         var keys = ReadKeys(storeRoot);
@@ -55,15 +46,7 @@ internal static class ServeCommand
         using var services = new NudgeWorkerServices(model, objects, policy, logger: CliLog.Logger);
         await StoreArguments.GuardIndicesAsync(services.Indices, services.Policy, model, services.Embedder, services.CopyDetector, cancellationToken);
 
-        // The in-process host's gRPC sidecar logs every call to stdout by default; keep it to warnings unless asked.
-        if (Environment.GetEnvironmentVariable("Logging__LogLevel__Default") is null)
-        {
-            Environment.SetEnvironmentVariable("Logging__LogLevel__Default", Environment.GetEnvironmentVariable("NUDGE_VERBOSE") == "1" ? "Information" : "Warning");
-        }
-
-        await using ILocalDurableHost durable = hostOptions is null
-            ? await InProcessDurableHost.StartAsync(services, CliLog.Factory)
-            : await AzureStorageDurableHost.StartAsync(hostOptions, services, CliLog.Factory);
+        await using var durable = await DurableArguments.StartAsync(hostOptions, services);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new CliLoggerProvider());

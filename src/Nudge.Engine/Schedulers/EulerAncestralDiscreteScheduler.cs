@@ -12,22 +12,13 @@ namespace Nudge.Engine.Schedulers;
 /// Class defaults: <c>timestep_spacing</c> "linspace". Like diffusers' class it has no Karras option:
 /// <c>use_karras_sigmas</c> is ignored. Supports <c>epsilon</c>, <c>v_prediction</c> and <c>sample</c>.
 /// </remarks>
-public sealed class EulerAncestralDiscreteScheduler : SchedulerBase
+public sealed class EulerAncestralDiscreteScheduler : SigmaSchedulerBase
 {
-    private readonly DiscreteSigmaPlan.Options _options;
-
     /// <summary>Creates the scheduler; call <see cref="SchedulerBase.SetTimesteps"/> before use.</summary>
     /// <param name="config">Scheduler configuration.</param>
     public EulerAncestralDiscreteScheduler(SchedulerConfig config)
-        : base(config)
+        : base(config, PlanOptions(config))
     {
-        _options = new DiscreteSigmaPlan.Options(
-            config.TimestepSpacing ?? TimestepSpacing.Linspace,
-            LinspaceInFloat32: true,
-            UseKarras: false,
-            SigmaMin: null,
-            SigmaMax: null,
-            FinalSigmaIsMin: false);
     }
 
     /// <inheritdoc />
@@ -40,26 +31,6 @@ public sealed class EulerAncestralDiscreteScheduler : SchedulerBase
     {
         CheckStepIndex(stepIndex);
         return true;
-    }
-
-    /// <inheritdoc />
-    public override NoiseLevel GetNoiseLevel(int stepIndex)
-    {
-        CheckStepIndex(stepIndex);
-        double sigma = Sigmas[stepIndex];
-        return new NoiseLevel(1, sigma, 1 / Math.Sqrt(sigma * sigma + 1));
-    }
-
-    private protected override float InputDivisor(int stepIndex)
-    {
-        float sigma = Sigmas[stepIndex];
-        return MathF.Sqrt(sigma * sigma + 1f);
-    }
-
-    private protected override InferencePlan BuildPlan(int n)
-    {
-        (float[] timesteps, float[] sigmas, float init) = DiscreteSigmaPlan.Build(Schedule, Config, n, _options);
-        return new InferencePlan(timesteps, sigmas, init);
     }
 
     private protected override void StepCore(ReadOnlySpan<float> modelOutput, int stepIndex, ReadOnlySpan<float> sample, Span<float> prevSample, ReadOnlySpan<float> noise)
@@ -81,4 +52,14 @@ public sealed class EulerAncestralDiscreteScheduler : SchedulerBase
         TensorPrimitives.MultiplyAdd(derivative, sigmaDown - sigma, sample, prevSample);
         TensorPrimitives.MultiplyAdd(noise, sigmaUp, prevSample, prevSample);
     }
+
+    // diffusers' class defaults for this sampler (see the remarks).
+    private static DiscreteSigmaPlan.Options PlanOptions(SchedulerConfig config) =>
+        new DiscreteSigmaPlan.Options(
+            config.TimestepSpacing ?? TimestepSpacing.Linspace,
+            LinspaceInFloat32: true,
+            UseKarras: false,
+            SigmaMin: null,
+            SigmaMax: null,
+            FinalSigmaIsMin: false);
 }

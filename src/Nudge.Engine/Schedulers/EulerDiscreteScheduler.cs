@@ -12,15 +12,13 @@ namespace Nudge.Engine.Schedulers;
 /// <c>final_sigmas_type</c> "zero". Supports <c>use_karras_sigmas</c> (with optional
 /// <c>sigma_min</c>/<c>sigma_max</c>), linear interpolation and discrete timesteps only.
 /// </remarks>
-public sealed class EulerDiscreteScheduler : SchedulerBase
+public sealed class EulerDiscreteScheduler : SigmaSchedulerBase
 {
-    private readonly DiscreteSigmaPlan.Options _options;
-
     /// <summary>Creates the scheduler; call <see cref="SchedulerBase.SetTimesteps"/> before use.</summary>
     /// <param name="config">Scheduler configuration.</param>
     /// <exception cref="NotSupportedException">An unsupported option (exponential/beta sigmas, log-linear interpolation, continuous timesteps) is set.</exception>
     public EulerDiscreteScheduler(SchedulerConfig config)
-        : base(config)
+        : base(config, PlanOptions(config))
     {
         if (config.UseExponentialSigmas || config.UseBetaSigmas)
         {
@@ -36,14 +34,6 @@ public sealed class EulerDiscreteScheduler : SchedulerBase
         {
             throw new NotSupportedException($"EulerDiscreteScheduler: timestep_type '{config.TimestepType}' is not supported (only 'discrete').");
         }
-
-        _options = new DiscreteSigmaPlan.Options(
-            config.TimestepSpacing ?? TimestepSpacing.Linspace,
-            LinspaceInFloat32: true,
-            config.UseKarrasSigmas,
-            config.SigmaMin,
-            config.SigmaMax,
-            FinalSigmaIsMin: config.FinalSigmasType == FinalSigmasType.SigmaMin);
     }
 
     /// <inheritdoc />
@@ -68,26 +58,6 @@ public sealed class EulerDiscreteScheduler : SchedulerBase
     {
         CheckStepIndex(stepIndex);
         return Gamma(stepIndex) > 0;
-    }
-
-    /// <inheritdoc />
-    public override NoiseLevel GetNoiseLevel(int stepIndex)
-    {
-        CheckStepIndex(stepIndex);
-        double sigma = Sigmas[stepIndex];
-        return new NoiseLevel(1, sigma, 1 / Math.Sqrt(sigma * sigma + 1));
-    }
-
-    private protected override float InputDivisor(int stepIndex)
-    {
-        float sigma = Sigmas[stepIndex];
-        return MathF.Sqrt(sigma * sigma + 1f);
-    }
-
-    private protected override InferencePlan BuildPlan(int n)
-    {
-        (float[] timesteps, float[] sigmas, float init) = DiscreteSigmaPlan.Build(Schedule, Config, n, _options);
-        return new InferencePlan(timesteps, sigmas, init);
     }
 
     private double Gamma(int stepIndex)
@@ -127,4 +97,14 @@ public sealed class EulerDiscreteScheduler : SchedulerBase
         float dt = Sigmas[stepIndex + 1] - sigmaHat;
         TensorPrimitives.MultiplyAdd(derivative, dt, x, prevSample);
     }
+
+    // diffusers' class defaults for this sampler (see the remarks).
+    private static DiscreteSigmaPlan.Options PlanOptions(SchedulerConfig config) =>
+        new DiscreteSigmaPlan.Options(
+            config.TimestepSpacing ?? TimestepSpacing.Linspace,
+            LinspaceInFloat32: true,
+            config.UseKarrasSigmas,
+            config.SigmaMin,
+            config.SigmaMax,
+            FinalSigmaIsMin: config.FinalSigmasType == FinalSigmasType.SigmaMin);
 }

@@ -14,7 +14,7 @@ namespace Nudge.Engine.Schedulers;
 /// a restart begins with a first-order step. Class defaults: <c>timestep_spacing</c> "linspace".
 /// Supports <c>use_karras_sigmas</c>.
 /// </remarks>
-public sealed class LmsDiscreteScheduler : SchedulerBase
+public sealed class LmsDiscreteScheduler : SigmaSchedulerBase
 {
     private static readonly double[] GaussNodes =
     [
@@ -26,7 +26,6 @@ public sealed class LmsDiscreteScheduler : SchedulerBase
         0.34785484513745385737, 0.65214515486254614263, 0.65214515486254614263, 0.34785484513745385737,
     ];
 
-    private readonly DiscreteSigmaPlan.Options _options;
     private float[][] _derivatives = [];
     private int _derivativeCount;
     private int _order = 4;
@@ -35,20 +34,12 @@ public sealed class LmsDiscreteScheduler : SchedulerBase
     /// <param name="config">Scheduler configuration.</param>
     /// <exception cref="NotSupportedException">Exponential or beta sigmas are requested.</exception>
     public LmsDiscreteScheduler(SchedulerConfig config)
-        : base(config)
+        : base(config, PlanOptions(config))
     {
         if (config.UseExponentialSigmas || config.UseBetaSigmas)
         {
             throw new NotSupportedException("LMSDiscreteScheduler: use_exponential_sigmas/use_beta_sigmas are not supported.");
         }
-
-        _options = new DiscreteSigmaPlan.Options(
-            config.TimestepSpacing ?? TimestepSpacing.Linspace,
-            LinspaceInFloat32: false,
-            config.UseKarrasSigmas,
-            SigmaMin: null,
-            SigmaMax: null,
-            FinalSigmaIsMin: false);
     }
 
     /// <inheritdoc />
@@ -68,14 +59,6 @@ public sealed class LmsDiscreteScheduler : SchedulerBase
     }
 
     private protected override int ScratchCount => 2;
-
-    /// <inheritdoc />
-    public override NoiseLevel GetNoiseLevel(int stepIndex)
-    {
-        CheckStepIndex(stepIndex);
-        double sigma = Sigmas[stepIndex];
-        return new NoiseLevel(1, sigma, 1 / Math.Sqrt(sigma * sigma + 1));
-    }
 
     /// <summary>
     /// diffusers' <c>get_lms_coefficient(order, t, current_order)</c>: the integral over
@@ -119,18 +102,6 @@ public sealed class LmsDiscreteScheduler : SchedulerBase
         }
 
         return sum * half;
-    }
-
-    private protected override float InputDivisor(int stepIndex)
-    {
-        float sigma = Sigmas[stepIndex];
-        return MathF.Sqrt(sigma * sigma + 1f);
-    }
-
-    private protected override InferencePlan BuildPlan(int n)
-    {
-        (float[] timesteps, float[] sigmas, float init) = DiscreteSigmaPlan.Build(Schedule, Config, n, _options);
-        return new InferencePlan(timesteps, sigmas, init);
     }
 
     private protected override void OnSampleLengthChanged(int length)
@@ -187,4 +158,14 @@ public sealed class LmsDiscreteScheduler : SchedulerBase
 
         return _derivatives[_derivativeCount++];
     }
+
+    // diffusers' class defaults for this sampler (see the remarks).
+    private static DiscreteSigmaPlan.Options PlanOptions(SchedulerConfig config) =>
+        new DiscreteSigmaPlan.Options(
+            config.TimestepSpacing ?? TimestepSpacing.Linspace,
+            LinspaceInFloat32: false,
+            config.UseKarrasSigmas,
+            SigmaMin: null,
+            SigmaMax: null,
+            FinalSigmaIsMin: false);
 }
