@@ -400,6 +400,43 @@ public sealed class DiffusionPipeline
         return new GenerationResult(request with { Width = width, Height = height }, width, height, probe.Name, images, timings);
     }
 
+    /// <summary>
+    /// Restarts denoising of one image from a captured step with a (possibly changed) sample and conditioning,
+    /// finishes it, and decodes it: what a nudge round does after it has nudged. Same settings as the first pass.
+    /// </summary>
+    /// <param name="first">The first pass (its settings, size and scheduler are reused).</param>
+    /// <param name="image">The image being restarted (its index and seed are kept).</param>
+    /// <param name="startStep">The step index to restart at.</param>
+    /// <param name="sample">The sample at <paramref name="startStep"/>.</param>
+    /// <param name="conditioning">The conditioning to finish with.</param>
+    /// <param name="unconditional">The unconditional (negative prompt) encoding.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The finished image (PNG, pixels, latents).</returns>
+    public GeneratedImage Resume(GenerationResult first, GeneratedImage image, int startStep, float[] sample, PromptEncoding conditioning, PromptEncoding unconditional, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(image);
+        var req = first.Request;
+        int h8 = first.Height / Model.VaeScaleFactor, w8 = first.Width / Model.VaeScaleFactor;
+        var result = Denoise(new DenoiseRequest
+        {
+            Conditioning = [conditioning],
+            Unconditional = unconditional,
+            GuidanceScale = req.ResolvedGuidanceScale,
+            Scheduler = Model.SchedulerConfig,
+            SchedulerName = req.Scheduler,
+            Steps = req.ResolvedSteps,
+            LatentHeight = h8,
+            LatentWidth = w8,
+            InitialSample = sample,
+            StartStep = startStep,
+            Seeds = [image.Seed],
+        }, null, cancellationToken);
+        var pixels = Decode(result.Latents, 1, h8, w8, out _);
+        var png = ImageCodec.EncodePng(ImageCodec.ToRgb24(pixels, first.Width, first.Height), first.Width, first.Height);
+        return new GeneratedImage(image.Index, image.Seed, png, pixels, result.Latents);
+    }
+
     private void CheckStaticDims(int h, int w)
     {
         var dims = Model.UNet.InputDimensions("sample");

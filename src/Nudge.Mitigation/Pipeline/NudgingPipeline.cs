@@ -204,24 +204,7 @@ public sealed class NudgingPipeline
             (cond, condSummary) = NudgePooled(cond, req.Prompt, entries, options);
         }
 
-        int h8 = first.Height / model.VaeScaleFactor, w8 = first.Width / model.VaeScaleFactor;
-        var result = _pipeline.Denoise(new DenoiseRequest
-        {
-            Conditioning = [cond],
-            Unconditional = enc[0],
-            GuidanceScale = req.ResolvedGuidanceScale,
-            Scheduler = model.SchedulerConfig,
-            SchedulerName = req.Scheduler,
-            Steps = req.ResolvedSteps,
-            LatentHeight = h8,
-            LatentWidth = w8,
-            InitialSample = sample,
-            StartStep = k,
-            Seeds = [image.Seed],
-        }, null, cancellationToken);
-        var pixels = _pipeline.Decode(result.Latents, 1, h8, w8, out _);
-        var png = ImageCodec.EncodePng(ImageCodec.ToRgb24(pixels, first.Width, first.Height), first.Width, first.Height);
-        var nudged = new GeneratedImage(image.Index, image.Seed, png, pixels, result.Latents);
+        var nudged = _pipeline.Resume(first, image, k, sample, cond, enc[0], cancellationToken);
         var report = FilterImage(req.Prompt, nudged, first.Width, first.Height);
         var spaces = (latentSummary is null ? NudgeSpaces.None : NudgeSpaces.Latent) | (condSummary is null ? NudgeSpaces.None : NudgeSpaces.Conditioning)
             | (sequenceSummary is null ? NudgeSpaces.None : NudgeSpaces.Sequence);
