@@ -50,6 +50,7 @@ public sealed class IndexSearchComparison : IComparison
         var rows = new List<ConfigResult>();
         string? faissVersion = null;
         int faissThreads = 0;
+        string faissBlas = "unknown", faissBlasLibs = "";
 
         foreach (int d in dims)
         {
@@ -70,6 +71,8 @@ public sealed class IndexSearchComparison : IComparison
                     UnsetForFaiss, o.OpenMpEnvironment, TimeSpan.FromMinutes(5), cancellationToken).ConfigureAwait(false);
                 faissVersion = faiss.Ready.GetProperty("faiss").GetString();
                 faissThreads = faiss.Ready.GetProperty("threads").GetInt32();
+                faissBlas = faiss.Ready.TryGetProperty("blas", out var blas) ? blas.GetString() ?? "unknown" : "unknown";
+                faissBlasLibs = faiss.Ready.TryGetProperty("blas_libs", out var libs) ? string.Join(", ", libs.EnumerateArray().Select(l => l.GetString())) : "";
 
                 var config = new ConfigResult(n, d);
                 foreach (int batch in new[] { 1, BatchSize })
@@ -149,6 +152,14 @@ public sealed class IndexSearchComparison : IComparison
         }
 
         result.Note($"Memory bandwidth, same run (best of a measurement before and after the searches): 1 GiB copy {bw.CopyGBps:F1} GB/s read+write on {Environment.ProcessorCount} threads ({bw.CopySingleThreadGBps:F1} on one); read-only pass {bw.ReadGBps:F1} GB/s.");
+        result.Note($"FAISS's BLAS, read from its process maps: {faissBlas} ({faissBlasLibs}).");
+        if (faissBlas != "openblas")
+        {
+            // Reference BLAS makes FAISS's batch path tens of times slower: a ratio against it says nothing.
+            result.Incomplete = true;
+            result.Note("NOT COUNTED: the FAISS peer did not load OpenBLAS, so its batch numbers are not a fair peer; run scripts/bench-setup.sh.");
+        }
+
         result.Note($"FAISS {faissVersion} IndexFlatIP via {o.Python} (OpenMP threads {faissThreads}, OMP_WAIT_POLICY {(o.PassiveWait ? "PASSIVE" : "unset (spin-waiting)")}; OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset for it); Nudge's scan splits across {Environment.ProcessorCount} cores.");
         result.Note($"Same random unit vectors on both sides (seed {o.Seed}; FAISS reads the C# side's raw float32 file); 64 random unit queries (seed {o.Seed + 1}); ms/q is the median call time (divided by 64 for batches); each side {plan.MinReps}+ calls ({plan.Rounds} for calls over {plan.SlowCallMs / 1000} s) interleaved in {plan.Rounds} rounds after a warm-up call; × is Nudge's throughput over FAISS float32's.");
         result.Note($"recall vs FAISS: overlap of Nudge float32's top-10 with FAISS's (should be 1.0); f16 recall@10: overlap of Nudge float16's top-10 with float32's.");

@@ -38,7 +38,8 @@ def main(argv):
     index = faiss.IndexFlatIP(d)
     index.add(x.reshape(n, d))
     del x
-    print(json.dumps({"ready": True, "faiss": faiss.__version__, "threads": faiss.omp_get_max_threads(),
+    blas, blas_libs = protocol.loaded_blas()
+    print(json.dumps({"ready": True, "faiss": faiss.__version__, "threads": faiss.omp_get_max_threads(), "blas": blas, "blas_libs": blas_libs,
                       "ntotal": index.ntotal, "load_s": time.perf_counter() - t0}), flush=True)
     cache = {}
     for cmd in protocol.commands():
