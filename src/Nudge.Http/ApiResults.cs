@@ -15,6 +15,10 @@ internal static class ApiResults
             Detail = string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value}")),
         });
 
+    /// <summary>413: the body is longer than <paramref name="maxBytes"/>.</summary>
+    public static IActionResult TooLarge(int maxBytes) =>
+        Problem(StatusCodes.Status413PayloadTooLarge, "The request body is too large.", $"at most {maxBytes} bytes");
+
     /// <summary>Any other problem status.</summary>
     public static IActionResult Problem(int status, string title, string? detail = null) =>
         Problem(new ProblemDetails { Status = status, Title = title, Detail = detail });

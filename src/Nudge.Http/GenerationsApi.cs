@@ -33,15 +33,9 @@ public static class GenerationsApi
     /// <returns>202 Accepted or 400 problem JSON.</returns>
     public static async Task<IActionResult> StartAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken = default)
     {
-        if (request.ContentLength > MaxBodyBytes)
+        if (await RequestBody.ReadAtMostAsync(request, MaxBodyBytes, cancellationToken) is not { } bytes)
         {
-            return ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, "The request body is too large.", $"at most {MaxBodyBytes} bytes");
-        }
-
-        // A chunked body has no length up front: read at most one byte past the limit, never the whole body.
-        if (await RequestBody.ReadAtMostAsync(request.Body, MaxBodyBytes, cancellationToken) is not { } bytes)
-        {
-            return ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, "The request body is too large.", $"at most {MaxBodyBytes} bytes");
+            return ApiResults.TooLarge(MaxBodyBytes);
         }
 
         string body;

@@ -54,9 +54,9 @@ public sealed class IndexEntriesApi(NudgeWorkerServices services)
     /// <returns>201 with the entry id, or 400 naming the bad fields.</returns>
     public async Task<IActionResult> AddAsync(HttpRequest request, string name, CancellationToken cancellationToken = default)
     {
-        if (request.ContentLength > MaxBodyBytes || await RequestBody.ReadAtMostAsync(request.Body, MaxBodyBytes, cancellationToken) is not { } bytes)
+        if (await RequestBody.ReadAtMostAsync(request, MaxBodyBytes, cancellationToken) is not { } bytes)
         {
-            return ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, "The request body is too large.", $"at most {MaxBodyBytes} bytes");
+            return ApiResults.TooLarge(MaxBodyBytes);
         }
 
         AddBody? body;

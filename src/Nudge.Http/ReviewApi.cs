@@ -141,9 +141,9 @@ public sealed class ReviewApi(IObjectStore store, IReadLinkSigner? signer = null
         }
 
         DecisionBody body = new();
-        if (request.ContentLength > MaxBodyBytes || await RequestBody.ReadAtMostAsync(request.Body, MaxBodyBytes, cancellationToken) is not { } bytes)
+        if (await RequestBody.ReadAtMostAsync(request, MaxBodyBytes, cancellationToken) is not { } bytes)
         {
-            return ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, "The request body is too large.", $"at most {MaxBodyBytes} bytes");
+            return ApiResults.TooLarge(MaxBodyBytes);
         }
 
         if (bytes.Length > 0)

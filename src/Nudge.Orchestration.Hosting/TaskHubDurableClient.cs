@@ -84,32 +84,12 @@ public sealed class TaskHubDurableClient : DurableTaskClient
         _client.RaiseEventAsync(new OrchestrationInstance { InstanceId = instanceId }, eventName, eventPayload!);
 
     /// <inheritdoc/>
-    public override async Task<OrchestrationMetadata> WaitForInstanceStartAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default)
-    {
-        while (true)
-        {
-            if (await GetInstancesAsync(instanceId, getInputsAndOutputs, cancellation) is { RuntimeStatus: not OrchestrationRuntimeStatus.Pending } meta)
-            {
-                return meta;
-            }
-
-            await Task.Delay(100, cancellation);
-        }
-    }
+    public override Task<OrchestrationMetadata> WaitForInstanceStartAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) =>
+        PollAsync(instanceId, getInputsAndOutputs, m => m.RuntimeStatus != OrchestrationRuntimeStatus.Pending, cancellation);
 
     /// <inheritdoc/>
-    public override async Task<OrchestrationMetadata> WaitForInstanceCompletionAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default)
-    {
-        while (true)
-        {
-            if (await GetInstancesAsync(instanceId, getInputsAndOutputs, cancellation) is { IsCompleted: true } meta)
-            {
-                return meta;
-            }
-
-            await Task.Delay(100, cancellation);
-        }
-    }
+    public override Task<OrchestrationMetadata> WaitForInstanceCompletionAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) =>
+        PollAsync(instanceId, getInputsAndOutputs, m => m.IsCompleted, cancellation);
 
     /// <inheritdoc/>
     public override Task SuspendInstanceAsync(string instanceId, string? reason = null, CancellationToken cancellation = default) =>
@@ -130,6 +110,20 @@ public sealed class TaskHubDurableClient : DurableTaskClient
 
     /// <inheritdoc/>
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    // The framework client's own waits block on its polling without the SDK's cancellation; poll the state instead.
+    private async Task<OrchestrationMetadata> PollAsync(string instanceId, bool getInputsAndOutputs, Func<OrchestrationMetadata, bool> done, CancellationToken cancellation)
+    {
+        while (true)
+        {
+            if (await GetInstancesAsync(instanceId, getInputsAndOutputs, cancellation) is { } meta && done(meta))
+            {
+                return meta;
+            }
+
+            await Task.Delay(100, cancellation);
+        }
+    }
 
     private static OrchestrationMetadata ToMetadata(OrchestrationState state, bool withPayloads) =>
         new(state.Name, state.OrchestrationInstance.InstanceId)

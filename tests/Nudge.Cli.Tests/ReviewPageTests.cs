@@ -84,6 +84,15 @@ public sealed class ReviewPageTests : IAsyncLifetime
         Assert.Equal("review page", audit.RootElement.GetProperty("reviewer").GetString());
         Assert.True(audit.RootElement.TryGetProperty("decided_at", out _));
         Assert.Equal(0, JsonDocument.Parse(await http.GetStringAsync("/api/moderation/queue")).RootElement.GetProperty("items").GetArrayLength());
+
+        // The same decision again finishes nothing new (200); the opposite one is refused (409) and moves nothing.
+        var key = audit.RootElement.GetProperty("key").GetString()!;
+        var decided = audit.RootElement.GetProperty("decision").GetString() == "approved" ? "approve" : "reject";
+        var other = decided == "approve" ? "reject" : "approve";
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.PostAsync($"/api/moderation/{key}/{decided}", null)).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, (await http.PostAsync($"/api/moderation/{key}/{other}", null)).StatusCode);
+        Assert.Single(Directory.GetFiles(Path.Combine(reviewed, "approved"), "*.png", SearchOption.AllDirectories));
+        Assert.Single(Directory.GetFiles(Path.Combine(reviewed, "rejected"), "*.png", SearchOption.AllDirectories));
     }
 
     /// <summary>Debian's chromium (<c>scripts/test.sh</c> installs it when missing), or <c>NUDGE_CHROMIUM</c>.</summary>

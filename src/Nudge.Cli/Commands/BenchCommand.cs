@@ -42,21 +42,8 @@ internal static class BenchCommand
         return child.ExitCode;
     }
 
-    private static string? RepoRoot()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
-            {
-                if (File.Exists(Path.Combine(d.FullName, "Nudge.Functions.sln")) && Directory.Exists(Path.Combine(d.FullName, "tests", "Nudge.Benchmarks")))
-                {
-                    return d.FullName;
-                }
-            }
-        }
-
-        return null;
-    }
+    private static string? RepoRoot() =>
+        UpwardSearch.Find(d => File.Exists(Path.Combine(d, "Nudge.Functions.sln")) && Directory.Exists(Path.Combine(d, "tests", "Nudge.Benchmarks")));
 
     /// <summary>
     /// <c>bench pipeline</c>: per-image time and the pipeline's overhead over summed ONNX Runtime Run time, on any

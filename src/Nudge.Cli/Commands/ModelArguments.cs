@@ -30,20 +30,8 @@ internal static class ModelArguments
     }
 
     /// <summary>models/tiny-sd, looked up from the working folder and from the program's folder upward.</summary>
-    private static string DefaultFolder()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
-            {
-                var candidate = Path.Combine(d.FullName, "models", "tiny-sd");
-                if (File.Exists(Path.Combine(candidate, "model_index.json")))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        return Path.Combine("models", "tiny-sd");
-    }
+    private static string DefaultFolder() =>
+        UpwardSearch.Find(d => File.Exists(Path.Combine(d, "models", "tiny-sd", "model_index.json"))) is { } root
+            ? Path.Combine(root, "models", "tiny-sd")
+            : Path.Combine("models", "tiny-sd");
 }

@@ -365,20 +365,13 @@ public sealed class DiffusionPipeline
         {
             int n = Math.Min(MaxBatch, request.Count - start);
             var seeds = Enumerable.Range(start, n).Select(i => request.Seed + i).ToArray();
-            var result = Denoise(new DenoiseRequest
-            {
-                Conditioning = Enumerable.Repeat(enc[1], n).ToArray(),
-                Unconditional = enc[0],
-                GuidanceScale = request.ResolvedGuidanceScale,
-                Scheduler = Model.SchedulerConfig,
-                SchedulerName = request.Scheduler,
-                Steps = request.ResolvedSteps,
-                LatentHeight = h,
-                LatentWidth = w,
-                InitialSample = InitialLatents(seeds, h, w, probe.InitNoiseSigma),
-                Seeds = seeds,
-                CaptureSteps = captureSteps ?? new HashSet<int>(),
-            }, progress, cancellationToken);
+            var result = Denoise(
+                DenoiseFor(request, Enumerable.Repeat(enc[1], n).ToArray(), enc[0], h, w, InitialLatents(seeds, h, w, probe.InitNoiseSigma), seeds) with
+                {
+                    CaptureSteps = captureSteps ?? new HashSet<int>(),
+                },
+                progress,
+                cancellationToken);
             unetTime += result.UNetRunTime;
             progress?.Report(new GenerationProgress("decode", 0, 1));
             var decoded = Decode(result.Latents, n, h, w, out var decodeTime);
@@ -418,24 +411,26 @@ public sealed class DiffusionPipeline
         ArgumentNullException.ThrowIfNull(image);
         var req = first.Request;
         int h8 = first.Height / Model.VaeScaleFactor, w8 = first.Width / Model.VaeScaleFactor;
-        var result = Denoise(new DenoiseRequest
-        {
-            Conditioning = [conditioning],
-            Unconditional = unconditional,
-            GuidanceScale = req.ResolvedGuidanceScale,
-            Scheduler = Model.SchedulerConfig,
-            SchedulerName = req.Scheduler,
-            Steps = req.ResolvedSteps,
-            LatentHeight = h8,
-            LatentWidth = w8,
-            InitialSample = sample,
-            StartStep = startStep,
-            Seeds = [image.Seed],
-        }, null, cancellationToken);
+        var result = Denoise(DenoiseFor(req, [conditioning], unconditional, h8, w8, sample, [image.Seed]) with { StartStep = startStep }, null, cancellationToken);
         var pixels = Decode(result.Latents, 1, h8, w8, out _);
         var png = ImageCodec.EncodePng(ImageCodec.ToRgb24(pixels, first.Width, first.Height), first.Width, first.Height);
         return new GeneratedImage(image.Index, image.Seed, png, pixels, result.Latents);
     }
+
+    // A resolved request's denoising settings (guidance, scheduler, steps) for the given conditioning and start sample.
+    private DenoiseRequest DenoiseFor(GenerationRequest request, IReadOnlyList<PromptEncoding> conditioning, PromptEncoding unconditional, int h, int w, float[] sample, IReadOnlyList<long> seeds) => new()
+    {
+        Conditioning = conditioning,
+        Unconditional = unconditional,
+        GuidanceScale = request.ResolvedGuidanceScale,
+        Scheduler = Model.SchedulerConfig,
+        SchedulerName = request.Scheduler,
+        Steps = request.ResolvedSteps,
+        LatentHeight = h,
+        LatentWidth = w,
+        InitialSample = sample,
+        Seeds = seeds,
+    };
 
     private void CheckStaticDims(int h, int w)
     {
