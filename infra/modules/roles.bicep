@@ -9,7 +9,7 @@
 //   Data Owner, Storage Queue Data Contributor, Storage Table Data Contributor. Only the app has
 //   any role on this account.
 // - Data account, per container: Storage Blob Data Contributor on the containers it writes
-//   (indices, outputs, batch-out, uploads, moderation, quarantine), Storage Blob Data Reader on
+//   (indices, outputs, batch-out, uploads, moderation, quarantine, work), Storage Blob Data Reader on
 //   those it only reads (batch-in, models, index-images); Storage Queue Data Contributor on the
 //   blob trigger's poison queue only; Storage Blob Delegator on the account, which grants
 //   nothing but user-delegation keys for the 15-minute read links.
@@ -64,6 +64,7 @@ var appWrites = [
   'uploads'
   'moderation'
   'quarantine'
+  'work'
 ]
 var appReads = [
   'batch-in'

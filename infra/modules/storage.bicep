@@ -30,7 +30,12 @@ param containerNames array = [
   'models'
   'index-images'
   'eventgrid-deadletter'
+  'work'
 ]
+
+@description('Days after which the image activities\' working state (container work: first passes, nudge rounds, filter reports) is deleted.')
+@minValue(1)
+param workRetentionDays int = 7
 
 @description('Queues created up front, so that roles can be scoped to them.')
 param queueNames array = []
@@ -120,6 +125,41 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
     }
   }
 ]
+
+// The image activities hand state to each other through container work; once an image is published it is only
+// needed to explain a run, so it is deleted after workRetentionDays.
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2025-06-01' = if (contains(containerNames, 'work')) {
+  parent: storage
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          enabled: true
+          name: 'delete-work-state'
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+              prefixMatch: [
+                'work/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterModificationGreaterThan: workRetentionDays
+                }
+              }
+            }
+          }
+        }
+      ]
+    }
+  }
+}
 
 resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2025-06-01' = if (!empty(queueNames)) {
   parent: storage

@@ -103,6 +103,9 @@ public sealed class NudgeWorkerServices : IDisposable
     /// <summary>Generation runs allowed at once.</summary>
     public int MaxConcurrentGenerations { get; }
 
+    /// <summary>Where the activities say what they did (informational: which step ran, or was found done).</summary>
+    public ILogger Logger => _logger;
+
     /// <summary>Runs one tiny generation so that the first real request does not pay for session warm-up.</summary>
     /// <param name="cancellationToken">Cancels the warm-up.</param>
     /// <returns>How long it took.</returns>

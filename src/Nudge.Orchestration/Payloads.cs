@@ -151,3 +151,34 @@ public sealed record QuarantineResult(BlobRef? Copy, bool OriginalRemoved, strin
 /// <param name="VerdictBlob">Where the verdict JSON is (<c>moderation/{name}.json</c>).</param>
 /// <param name="Quarantine">The quarantine step (null for allow/invalid).</param>
 public sealed record ModerationOutcome(ModerationRecord Record, BlobRef VerdictBlob, QuarantineResult? Quarantine);
+
+/// <summary>What an image step wrote: its state blob, and the time it worked (0 when an earlier attempt had written it).</summary>
+/// <param name="State">The blob it wrote (or found).</param>
+/// <param name="ActivityMs">Time spent working, waiting for a generation slot excluded.</param>
+/// <param name="Reused">True when an earlier attempt had written it and nothing was computed.</param>
+public sealed record StepResult(BlobRef State, double ActivityMs, bool Reused);
+
+/// <summary>Input of the filter activity: judge an image after <paramref name="RoundsDone"/> rounds (0: the first pass).</summary>
+/// <param name="Item">The image.</param>
+/// <param name="RoundsDone">Rounds run so far; the image judged is the first pass (0) or round <c>RoundsDone − 1</c>.</param>
+/// <param name="Matched">The push targets before this report.</param>
+public sealed record FilterWork(ImageWorkItem Item, int RoundsDone, IReadOnlyList<string> Matched);
+
+/// <summary>What the filter activity found and what follows.</summary>
+/// <param name="Report">The stored filter report.</param>
+/// <param name="Decision">Done (with the outcome) or the next round and its push targets.</param>
+/// <param name="ActivityMs">Time spent working (0 when reused).</param>
+public sealed record FilterStep(BlobRef Report, NudgeDecision Decision, double ActivityMs);
+
+/// <summary>Input of the nudge activity: run round <paramref name="Round"/> of an image against <paramref name="Matched"/>.</summary>
+/// <param name="Item">The image.</param>
+/// <param name="Round">0-based round.</param>
+/// <param name="Matched">The push targets.</param>
+public sealed record NudgeWork(ImageWorkItem Item, int Round, IReadOnlyList<string> Matched);
+
+/// <summary>Input of the publisher: the image's outcome after <paramref name="Rounds"/> rounds.</summary>
+/// <param name="Item">The image.</param>
+/// <param name="Rounds">Rounds run.</param>
+/// <param name="Outcome">How it ended.</param>
+/// <param name="Matched">The push targets at the end.</param>
+public sealed record PublishWork(ImageWorkItem Item, int Rounds, ImageOutcome Outcome, IReadOnlyList<string> Matched);

@@ -29,7 +29,13 @@ public static class StorageContainers
     /// <summary>Images that administrators stage for index entries; the index API reads entry images from here only.</summary>
     public const string IndexImages = "index-images";
 
+    /// <summary>
+    /// Working state one activity leaves for the next (first passes with their restart states, nudge rounds, filter
+    /// reports); only the app reads it, and a lifecycle rule deletes it after a week.
+    /// </summary>
+    public const string Work = "work";
+
     /// <summary>All of the above, in a stable order.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [Indices, Outputs, BatchIn, BatchOut, Uploads, Moderation, Quarantine, IndexImages];
+        [Indices, Outputs, BatchIn, BatchOut, Uploads, Moderation, Quarantine, IndexImages, Work];
 }

@@ -7,7 +7,7 @@ namespace Nudge.Infrastructure.Tests;
 public sealed class TemplateSecurityTests(BicepBuildFixture build)
 {
     private static readonly string[] ExpectedContainers =
-        ["indices", "outputs", "batch-in", "batch-out", "uploads", "moderation", "quarantine", "models", "index-images", "eventgrid-deadletter"];
+        ["indices", "outputs", "batch-in", "batch-out", "uploads", "moderation", "quarantine", "models", "index-images", "eventgrid-deadletter", "work"];
 
     private const string BlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
     private const string BlobDataContributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
@@ -99,6 +99,19 @@ public sealed class TemplateSecurityTests(BicepBuildFixture build)
         Assert.Equal(ExpectedContainers.Order(StringComparer.Ordinal), names.Order(StringComparer.Ordinal));
         Assert.False(Arm.At(module, "properties.parameters").TryGetProperty("containerNames", out _));
         Assert.Equal("[]", Arm.At(Module("host-storage"), "properties.parameters.containerNames.value").GetRawText().Replace(" ", "", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_activities_working_state_is_deleted_after_a_week_and_nothing_else_is()
+    {
+        // Declared in the storage module (both accounts use it); deployed where the account has container work, i.e. not on host storage.
+        var storage = Arm.At(Module("storage"), "properties.template");
+        var policy = Assert.Single(Arm.Declared(storage, "Microsoft.Storage/storageAccounts/managementPolicies"));
+        Assert.Contains("'work'", policy.GetProperty("condition").GetString(), StringComparison.Ordinal);
+        var rule = Assert.Single(Arm.At(policy, "properties.policy.rules").EnumerateArray());
+        Assert.Equal(["work/"], Arm.At(rule, "definition.filters.prefixMatch").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("[parameters('workRetentionDays')]", Arm.At(rule, "definition.actions.baseBlob.delete.daysAfterModificationGreaterThan").GetString());
+        Assert.Equal(7, Arm.At(Module("storage"), "properties.template.parameters.workRetentionDays.defaultValue").GetInt32());
     }
 
     [Fact]
@@ -242,7 +255,7 @@ public sealed class TemplateSecurityTests(BicepBuildFixture build)
 
         var roles = Arm.ModuleDeclaring(build.Main, "Microsoft.Authorization/roleAssignments").GetProperty("properties").GetProperty("template");
         string[] List(string variable) => [.. Arm.At(roles, $"variables.{variable}").EnumerateArray().Select(e => e.GetString()!)];
-        Assert.Equal(["indices", "outputs", "batch-out", "uploads", "moderation", "quarantine"], List("appWrites"));
+        Assert.Equal(["indices", "outputs", "batch-out", "uploads", "moderation", "quarantine", "work"], List("appWrites"));
         Assert.Equal(["batch-in", "models", "index-images"], List("appReads"));
         Assert.Equal(["models", "batch-in", "index-images"], List("userWrites"));
         Assert.Equal(["outputs", "batch-out"], List("userReads"));

@@ -63,6 +63,39 @@ public sealed class AzureStorageBackendTests(WorkerFixture fx, ITestOutputHelper
     }
 
     [Fact]
+    public async Task A_triggered_image_runs_generate_filter_nudge_filter_publish_as_separate_activities()
+    {
+        await using var host = await StartHostAsync();
+        var id = Requests.NewId("azsteps");
+        var item = new ImageWorkItem(id, 0, Requests.Tiny("the vermeer painting of a red circle", seed: 1) with { Steps = 20, GuidanceScale = 3 });
+        var instance = await host.StartAsync(nameof(GenerateImageOrchestrator), id, item);
+        var (state, result) = await host.WaitAsync<ImageResult>(instance, Timeout);
+
+        Assert.True(state.OrchestrationStatus == OrchestrationStatus.Completed, $"{state.OrchestrationStatus}: {state.FailureDetails?.ErrorMessage ?? state.Output}");
+        Assert.Equal(ImageOutcome.Nudged, result!.Outcome);
+        var history = System.Text.Json.JsonDocument.Parse(await host.Client.GetOrchestrationHistoryAsync(state.OrchestrationInstance));
+        var scheduled = history.RootElement.EnumerateArray()
+            .Where(e => e.GetProperty("EventType").GetInt32() == (int)DurableTask.Core.History.EventType.TaskScheduled)
+            .Select(e => e.GetProperty("Name").GetString()).ToList();
+        output.WriteLine(string.Join(" → ", scheduled));
+        var expected = new List<string?> { "GenerateActivity", "FilterActivity" };
+        for (int r = 0; r < result.Rounds; r++)
+        {
+            expected.AddRange(["NudgeActivity", "FilterActivity"]);
+        }
+
+        expected.Add("PublishImageActivity");
+        Assert.Equal(expected, scheduled);
+
+        // Each step left its state as a blob; the payloads carried only references to them.
+        var work = await fx.ListAsync(StorageContainers.Work, id + "/");
+        Assert.Contains($"{id}/0/first-pass.state", work);
+        Assert.Contains($"{id}/0/round-0.state", work);
+        Assert.Equal(result.Rounds + 1, work.Count(n => n.Contains("/filters-", StringComparison.Ordinal)));
+        Assert.All(history.RootElement.EnumerateArray(), e => Assert.True(e.GetRawText().Length < 16_384, "a history event carries image data"));
+    }
+
+    [Fact]
     public async Task A_permanent_failure_is_recorded_not_retried_on_the_azure_storage_backend()
     {
         await using var host = await StartHostAsync();

@@ -80,7 +80,7 @@ public sealed class GenerationOrchestrationTests(WorkerFixture fx, ITestOutputHe
     {
         var run = Requests.NewId("cancel");
         var item = new ImageWorkItem(run, 0, new Nudge.Engine.Generation.GenerationRequest { Prompt = "a red circle on a blue background", Steps = 150, Width = 256, Height = 256, GuidanceScale = 3, Seed = 7 });
-        var activity = new GenerateImageActivity(fx.Services);
+        var activity = new GenerateActivity(fx.Services);
 
         var clock = Stopwatch.StartNew();
         var running = Task.Run(() => activity.ExecuteAsync(item));
@@ -97,39 +97,51 @@ public sealed class GenerationOrchestrationTests(WorkerFixture fx, ITestOutputHe
 
         Assert.Contains("stopped before it was finished", ex.Message);
         Assert.Empty(await PropertiesAsync(run, withMarker: false));
+        Assert.Empty(await fx.ListAsync(StorageContainers.Work, run + "/"));
         Assert.True(markedAt < full * 0.5, $"the cancel was requested at {markedAt.TotalSeconds:F1} s, too late to test anything");
         Assert.True(stoppedAfter - markedAt < TimeSpan.FromSeconds(1.5), $"the image stopped {(stoppedAfter - markedAt).TotalSeconds:F1} s after the cancel request");
         output.WriteLine($"cancel requested at {markedAt.TotalSeconds:F2} s; the image stopped at {stoppedAfter.TotalSeconds:F2} s; uncancelled it takes {full.TotalSeconds:F2} s");
 
-        // An image whose generation was already cancelled is not started at all.
+        // An image whose generation was already cancelled is not started at all, and nothing finished is published.
         var late = await Assert.ThrowsAsync<PermanentActivityException>(() => activity.ExecuteAsync(item with { Index = 1 }));
         Assert.Contains("was not made", late.Message);
     }
 
     [Fact]
-    public async Task Running_an_image_activity_twice_neither_duplicates_nor_overwrites_its_outputs()
+    public async Task Running_each_image_step_twice_neither_recomputes_nor_overwrites_its_state_or_outputs()
     {
         var run = Requests.NewId("twice");
         var item = new ImageWorkItem(run, 0, Requests.Tiny(seed: 42));
-        var activity = new GenerateImageActivity(fx.Services);
+        var generate = new GenerateActivity(fx.Services);
+        var filter = new FilterActivity(fx.Services);
+        var publish = new PublishImageActivity(fx.Services);
 
-        var first = await activity.ExecuteAsync(item);
-        var before = await PropertiesAsync(run);
-        var second = await activity.ExecuteAsync(item);
-        var after = await PropertiesAsync(run);
+        var generated = await generate.ExecuteAsync(item);
+        var filtered = await filter.ExecuteAsync(new FilterWork(item, 0, []));
+        Assert.NotNull(filtered.Decision.Outcome);
+        var published = await publish.ExecuteAsync(new PublishWork(item, 0, filtered.Decision.Outcome!.Value, filtered.Decision.Matched));
+        var before = (await PropertiesAsync(run)).Concat(await WorkPropertiesAsync(run)).ToList();
 
-        Assert.False(first.Reused);
-        Assert.True(second.Reused);
-        Assert.Equal(first with { ActivityMs = 0, Reused = true }, second);
+        var generatedAgain = await generate.ExecuteAsync(item);
+        var filteredAgain = await filter.ExecuteAsync(new FilterWork(item, 0, []));
+        var publishedAgain = await publish.ExecuteAsync(new PublishWork(item, 0, filtered.Decision.Outcome!.Value, filtered.Decision.Matched));
+        var after = (await PropertiesAsync(run)).Concat(await WorkPropertiesAsync(run)).ToList();
+
+        Assert.False(generated.Reused);
+        Assert.Equal(new StepResult(generated.State, 0, Reused: true), generatedAgain);
+        Assert.Equal(filtered.Decision.Outcome, filteredAgain.Decision.Outcome);
+        Assert.Equal(0, filteredAgain.ActivityMs);
+        Assert.False(published.Reused);
+        Assert.Equal(published with { ActivityMs = 0, Reused = true }, publishedAgain);
         Assert.Equal(before.Select(p => (p.Name, p.ETag)), after.Select(p => (p.Name, p.ETag)));
-        Assert.InRange(after.Count, 1, 2);
+        Assert.Equal(["first-pass.state", "filters-0.json"], (await WorkPropertiesAsync(run)).Select(p => p.Name[(run.Length + 3)..]).OrderDescending());
 
         // The same through the durable runtime: a second orchestration of the same item returns the stored outputs.
         var dup = Requests.NewId("dup");
         await fx.Host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(GenerateImageOrchestrator), item, new StartOrchestrationOptions { InstanceId = dup });
         var meta = await WaitAsync(dup);
         Assert.True(meta.ReadOutputAs<ImageResult>()!.Reused);
-        Assert.Equal(before.Select(p => (p.Name, p.ETag)), (await PropertiesAsync(run)).Select(p => (p.Name, p.ETag)));
+        Assert.Equal(before.Select(p => (p.Name, p.ETag)), (await PropertiesAsync(run)).Concat(await WorkPropertiesAsync(run)).Select(p => (p.Name, p.ETag)));
     }
 
     [Fact]
@@ -158,6 +170,17 @@ public sealed class GenerationOrchestrationTests(WorkerFixture fx, ITestOutputHe
             {
                 list.Add(p);
             }
+        }
+
+        return list;
+    }
+
+    private async Task<List<ObjectProperties>> WorkPropertiesAsync(string run)
+    {
+        var list = new List<ObjectProperties>();
+        await foreach (var p in fx.Store.ListAsync(StorageContainers.Work, run + "/"))
+        {
+            list.Add(p);
         }
 
         return list;

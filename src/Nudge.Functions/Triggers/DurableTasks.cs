@@ -44,13 +44,37 @@ public sealed class DurableTasks(NudgeWorkerServices services)
     public static Task<ModerationOutcome> ModerateUpload([OrchestrationTrigger] TaskOrchestrationContext context, ModerationInput input) =>
         new ModerateUploadOrchestrator().RunAsync(context, input);
 
-    /// <summary>Runs <see cref="GenerateImageActivity"/>.</summary>
+    /// <summary>Runs <see cref="GenerateActivity"/>.</summary>
     /// <param name="input">The image.</param>
     /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>The stored first pass.</returns>
+    [Function(nameof(GenerateActivity))]
+    public Task<StepResult> GenerateActivity([ActivityTrigger] ImageWorkItem input, CancellationToken cancellationToken) =>
+        new GenerateActivity(services).ExecuteAsync(input, cancellationToken);
+
+    /// <summary>Runs <see cref="FilterActivity"/>.</summary>
+    /// <param name="input">What to judge.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>The report and the decision.</returns>
+    [Function(nameof(FilterActivity))]
+    public Task<FilterStep> FilterActivity([ActivityTrigger] FilterWork input, CancellationToken cancellationToken) =>
+        new FilterActivity(services).ExecuteAsync(input, cancellationToken);
+
+    /// <summary>Runs <see cref="NudgeActivity"/>.</summary>
+    /// <param name="input">The round.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>The stored round.</returns>
+    [Function(nameof(NudgeActivity))]
+    public Task<StepResult> NudgeActivity([ActivityTrigger] NudgeWork input, CancellationToken cancellationToken) =>
+        new NudgeActivity(services).ExecuteAsync(input, cancellationToken);
+
+    /// <summary>Runs <see cref="PublishImageActivity"/>.</summary>
+    /// <param name="input">The image and its outcome.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The result.</returns>
-    [Function(nameof(GenerateImageActivity))]
-    public Task<ImageResult> GenerateImageActivity([ActivityTrigger] ImageWorkItem input, CancellationToken cancellationToken) =>
-        new GenerateImageActivity(services).ExecuteAsync(input, cancellationToken);
+    [Function(nameof(PublishImageActivity))]
+    public Task<ImageResult> PublishImageActivity([ActivityTrigger] PublishWork input, CancellationToken cancellationToken) =>
+        new PublishImageActivity(services).ExecuteAsync(input, cancellationToken);
 
     /// <summary>Runs <see cref="WriteGenerationManifestActivity"/>.</summary>
     /// <param name="input">The summary.</param>

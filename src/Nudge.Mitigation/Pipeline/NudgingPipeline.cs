@@ -172,6 +172,23 @@ public sealed class NudgingPipeline
     /// <returns>The regenerated image and the round's report.</returns>
     public (GeneratedImage Image, NudgeRoundReport Report) NudgeRound(GenerationResult first, GeneratedImage image, int round, IReadOnlyList<string> matches, CancellationToken cancellationToken = default)
     {
+        var nudged = Nudge(first, image, round, matches, cancellationToken);
+        var sw = Stopwatch.StartNew();
+        var report = FilterImage(first.Request.Prompt, nudged.Image, first.Width, first.Height);
+        return (nudged.Image, nudged.WithFilters(report, sw.Elapsed.TotalMilliseconds));
+    }
+
+    /// <summary>Step 4a: a nudge round without its filters — nudge, restart from the round's step, decode.</summary>
+    /// <param name="first">The first pass.</param>
+    /// <param name="image">The unmodified image (with its captures).</param>
+    /// <param name="round">0-based round.</param>
+    /// <param name="matches">Entries the firing filters matched: the push targets.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The regenerated image with what the nudge did.</returns>
+    public NudgedImage Nudge(GenerationResult first, GeneratedImage image, int round, IReadOnlyList<string> matches, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(image);
         var sw = Stopwatch.StartNew();
         var req = first.Request;
         var model = _pipeline.Model;
@@ -180,7 +197,8 @@ public sealed class NudgingPipeline
         var options = Policy.Nudge.ForRound(round);
         var capture = image.Captures.TryGetValue(k, out var c) ? c : throw new InvalidOperationException($"Step {k} was not captured in the first pass.");
         var enc = _pipeline.EncodePrompts([req.NegativePrompt, req.Prompt], out _);
-        var entries = matches.Select(id => _entriesById[id]).ToArray();
+        var entries = matches.Select(id => _entriesById.TryGetValue(id, out var e) ? e
+            : throw new ArgumentException($"Entry '{id}' that a filter matched is no longer in the undesired or memorized index.", nameof(matches))).ToArray();
 
         float[] sample = capture.Sample;
         NudgeSummary? latentSummary = null, condSummary = null, sequenceSummary = null;
@@ -205,15 +223,10 @@ public sealed class NudgingPipeline
         }
 
         var nudged = _pipeline.Resume(first, image, k, sample, cond, enc[0], cancellationToken);
-        var report = FilterImage(req.Prompt, nudged, first.Width, first.Height);
         var spaces = (latentSummary is null ? NudgeSpaces.None : NudgeSpaces.Latent) | (condSummary is null ? NudgeSpaces.None : NudgeSpaces.Conditioning)
             | (sequenceSummary is null ? NudgeSpaces.None : NudgeSpaces.Sequence);
-        return (nudged, new NudgeRoundReport(round, k, spaces, options.Beta, options.Lambda, matches, latentSummary, condSummary, report, sw.Elapsed.TotalMilliseconds)
-        {
-            Sequence = sequenceSummary,
-            ReleasedPrompt = released,
-            EscapeFraction = sequenceSummary is null ? null : options.EscapeFraction,
-        });
+        return new NudgedImage(nudged, round, k, spaces, options.Beta, options.Lambda, matches, latentSummary, condSummary, sequenceSummary, released,
+            sequenceSummary is null ? null : options.EscapeFraction, sw.Elapsed.TotalMilliseconds);
     }
 
     // Latent space: L = x̂0 at the restart step, U = the matched entries' VAE latents; the nudged x̂0 is recombined
@@ -319,41 +332,18 @@ public sealed class NudgingPipeline
     {
         var sw = Stopwatch.StartNew();
         var initial = FilterImage(first.Request.Prompt, image, first.Width, first.Height);
-        if (!initial.NeedsNudge)
-        {
-            return new GuardedImage(ImageOutcome.Clean, image, image, initial, [], share + sw.Elapsed.TotalMilliseconds);
-        }
-
-        if (!Policy.NudgeEnabled)
-        {
-            return new GuardedImage(ImageOutcome.Blocked, null, image, initial, [], share + sw.Elapsed.TotalMilliseconds);
-        }
-
-        var matched = new List<string>(initial.UndesiredMatches.Select(m => m.EntryId).Distinct());
+        var decision = NudgeDecision.After(Policy, initial, 0, []);
         var rounds = new List<NudgeRoundReport>();
-        GeneratedImage current = image;
-        for (int r = 0; r < Policy.Nudge.MaxRounds; r++)
+        GeneratedImage? current = null;
+        while (decision.NextRound is int r)
         {
-            var (next, report) = NudgeRound(first, image, r, matched, cancellationToken);
+            var (next, report) = NudgeRound(first, image, r, decision.Matched, cancellationToken);
             rounds.Add(report);
             current = next;
-            if (!report.Filters.NeedsNudge)
-            {
-                return new GuardedImage(ImageOutcome.Nudged, current, image, initial, rounds, share + sw.Elapsed.TotalMilliseconds);
-            }
-
-            foreach (var id in report.Filters.UndesiredMatches.Select(m => m.EntryId))
-            {
-                if (!matched.Contains(id))
-                {
-                    matched.Add(id);
-                }
-            }
+            decision = NudgeDecision.After(Policy, report.Filters, rounds.Count, decision.Matched);
         }
 
-        return Policy.BlockUnresolved
-            ? new GuardedImage(ImageOutcome.Blocked, null, image, initial, rounds, share + sw.Elapsed.TotalMilliseconds)
-            : new GuardedImage(ImageOutcome.Unresolved, current, image, initial, rounds, share + sw.Elapsed.TotalMilliseconds);
+        return decision.Finish(image, initial, rounds, current, share + sw.Elapsed.TotalMilliseconds);
     }
 
     // "memorized" needs the copy detector and its index; without them it is left out and the embedder's undesired

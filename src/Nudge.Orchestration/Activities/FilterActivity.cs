@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using Nudge.Engine.Generation;
+using Nudge.Mitigation.Pipeline;
+using Nudge.Orchestration.State;
+
+namespace Nudge.Orchestration.Activities;
+
+/// <summary>
+/// Step 2 (and after every round): runs the filter chain on the first pass (with the prompt stage) or on a nudge
+/// round's image, stores the report as <see cref="WorkNames.Filters"/> (write-if-absent) and returns the
+/// <see cref="NudgeDecision"/> the report leads to. Idempotent: a stored report is read back, not recomputed.
+/// </summary>
+public sealed class FilterActivity(NudgeWorkerServices services) : TaskActivity<FilterWork, FilterStep>
+{
+    /// <inheritdoc/>
+    public override Task<FilterStep> RunAsync(TaskActivityContext context, FilterWork input) => ExecuteAsync(input);
+
+    /// <summary>The activity's work, callable without a durable context.</summary>
+    /// <param name="work">What to judge.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>The stored report and the decision.</returns>
+    public async Task<FilterStep> ExecuteAsync(FilterWork work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var sw = Stopwatch.StartNew();
+        var item = work.Item;
+        var store = services.Store;
+        var reportRef = WorkNames.Filters(item.RunId, item.Index, work.RoundsDone);
+        if (await store.ExistsAsync(reportRef.Container, reportRef.Name, cancellationToken))
+        {
+            var stored = await ReadAsync(store, reportRef, cancellationToken);
+            return new FilterStep(reportRef, NudgeDecision.After(services.Policy, stored.Image, work.RoundsDone, work.Matched), 0);
+        }
+
+        var firstRef = WorkNames.FirstPass(item.RunId, item.Index);
+        var first = FirstPassState.Read((await store.ReadAsync(firstRef.Container, firstRef.Name, cancellationToken)).Content);
+        GeneratedImage image;
+        if (work.RoundsDone == 0)
+        {
+            image = first.Images[0];
+        }
+        else
+        {
+            var round = WorkNames.Round(item.RunId, item.Index, work.RoundsDone - 1);
+            image = RoundState.Read((await store.ReadAsync(round.Container, round.Name, cancellationToken)).Content).Image;
+        }
+
+        var pipeline = await services.GetNudgingPipelineAsync(cancellationToken);
+        var (state, waited) = await services.RunGenerationTimedAsync(() =>
+        {
+            var filterClock = Stopwatch.StartNew();
+            var prompt = work.RoundsDone == 0 ? pipeline.FilterPrompt(first.Request.Prompt) : null;
+            var report = pipeline.FilterImage(first.Request.Prompt, image, first.Width, first.Height);
+            return new FilterState(report, prompt, filterClock.Elapsed.TotalMilliseconds);
+        }, cancellationToken);
+        await store.WriteIfAbsentAsync(reportRef.Container, reportRef.Name, JsonSerializer.SerializeToUtf8Bytes(state, ImageRecord.JsonOptions), "application/json", null, cancellationToken);
+        var decision = NudgeDecision.After(services.Policy, state.Image, work.RoundsDone, work.Matched);
+        services.Logger.LogInformation("image {Run}/{Index}: filters after {Rounds} rounds: {Next}", item.RunId, item.Index, work.RoundsDone,
+            decision.Outcome is { } o ? o.ToString().ToLowerInvariant() : $"nudge round {decision.NextRound + 1}");
+        return new FilterStep(reportRef, decision, (sw.Elapsed - waited).TotalMilliseconds);
+    }
+
+    /// <summary>Reads a stored filter report.</summary>
+    /// <param name="store">The store.</param>
+    /// <param name="report">The report's blob.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The report.</returns>
+    internal static async Task<FilterState> ReadAsync(Nudge.Storage.IObjectStore store, BlobRef report, CancellationToken cancellationToken)
+    {
+        var stored = await store.ReadAsync(report.Container, report.Name, cancellationToken);
+        return JsonSerializer.Deserialize<FilterState>(stored.Content.Span, ImageRecord.JsonOptions)
+            ?? throw new InvalidDataException($"{report} is empty.");
+    }
+}
