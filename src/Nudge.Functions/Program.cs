@@ -1,6 +1,5 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
-using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -14,8 +13,8 @@ using Nudge.Storage.Blob;
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 
-// The same orchestrator and activity classes the tests run; the functions in Triggers/DurableTasks.cs host them.
-builder.ConfigureDurableWorker().AddTasks(tasks => tasks.AddNudgeTasks());
+// The same orchestrator and activity classes the tests and the CLI run, declared as functions by the Durable extension.
+builder.AddNudgeDurableTasks();
 
 var settings = NudgeHostSettings.Read(builder.Configuration);
 builder.Services.AddSingleton(settings);

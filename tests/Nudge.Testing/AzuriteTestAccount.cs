@@ -6,13 +6,17 @@ namespace Nudge.Testing;
 /// The Blob Storage account the Blob-backed tests run against: <c>NUDGE_TEST_BLOB_CONNECTION</c>, or Azurite at
 /// <c>UseDevelopmentStorage=true</c>. Unreachable storage fails the tests with instructions; it never skips them.
 /// </summary>
-internal static class AzuriteTestAccount
+public static class AzuriteTestAccount
 {
+    /// <summary>The environment variable that names another account.</summary>
     public const string ConnectionVariable = "NUDGE_TEST_BLOB_CONNECTION";
+
+    /// <summary>Azurite's well-known development account.</summary>
     public const string DefaultConnectionString = "UseDevelopmentStorage=true";
 
     private static readonly Lazy<Task<string>> s_reachable = new(() => EnsureReachableAsync(ConnectionString));
 
+    /// <summary>The configured connection string, or Azurite's.</summary>
     public static string ConnectionString =>
         Environment.GetEnvironmentVariable(ConnectionVariable) is { Length: > 0 } configured ? configured : DefaultConnectionString;
 

@@ -1,10 +1,11 @@
 namespace Nudge.Testing;
 
 /// <summary>The repository root: the first folder above the test binaries that holds <c>Nudge.Functions.sln</c>.</summary>
-internal static class RepositoryRoot
+public static class RepositoryRoot
 {
     private static readonly Lazy<string> s_path = new(Find);
 
+    /// <summary>The root's full path.</summary>
     public static string Path => s_path.Value;
 
     private static string Find()
