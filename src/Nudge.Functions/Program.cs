@@ -22,7 +22,7 @@ builder.Services.AddSingleton(_ => new BlobObjectStore(settings.Storage));
 builder.Services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<BlobObjectStore>());
 builder.Services.AddSingleton<IReadLinkSigner>(sp => new BlobReadLinkSigner(sp.GetRequiredService<BlobObjectStore>().ServiceClient));
 // The model is loaded once per process, on first use (ModelStartup resolves it at start-up and warms it up).
-builder.Services.AddSingleton(sp => NudgeWorkerServices.Load(
+builder.Services.AddNudgeWorker(sp => NudgeWorkerServices.Load(
     settings.ModelPath,
     new ModelLoadOptions { ExecutionProvider = settings.ExecutionProvider, Logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Nudge.Model") },
     sp.GetRequiredService<IObjectStore>(),

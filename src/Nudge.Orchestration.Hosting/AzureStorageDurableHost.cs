@@ -108,7 +108,7 @@ public sealed class AzureStorageDurableHost : ILocalDurableHost
     /// <param name="loggerFactory">Logging, or null for none.</param>
     /// <returns>The running host.</returns>
     public static Task<AzureStorageDurableHost> StartAsync(AzureStorageHostOptions options, NudgeWorkerServices services, ILoggerFactory? loggerFactory = null) =>
-        StartAsync(options, new ServiceCollection().AddSingleton(services).BuildServiceProvider(), loggerFactory);
+        StartAsync(options, new ServiceCollection().AddNudgeWorker(services).BuildServiceProvider(), loggerFactory);
 
     /// <inheritdoc/>
     public Task ScheduleAsync(string orchestrator, string instanceId, object input, CancellationToken cancellationToken = default) =>

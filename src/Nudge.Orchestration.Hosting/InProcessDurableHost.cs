@@ -50,7 +50,7 @@ public sealed class InProcessDurableHost : ILocalDurableHost
         ArgumentNullException.ThrowIfNull(services);
         var host = await DurableTaskTestHost.StartAsync(
             registry => registry.AddNudgeTasks(),
-            new DurableTaskTestHostOptions { Port = FreeLoopbackPort(), ConfigureServices = s => s.AddSingleton(services), LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance });
+            new DurableTaskTestHostOptions { Port = FreeLoopbackPort(), ConfigureServices = s => s.AddNudgeWorker(services), LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance });
         return new InProcessDurableHost(host);
     }
 

@@ -14,19 +14,14 @@ using Nudge.Storage;
 namespace Nudge.Orchestration;
 
 /// <summary>
-/// The per-process state every activity shares: the model (loaded once), the generation pipeline, the embedder,
-/// the object store and the index store. Register it as a singleton. Generation runs are serialized
-/// (<see cref="MaxConcurrentGenerations"/>) so that concurrent activities do not oversubscribe the device.
+/// A worker process's composition root: loads the model once and builds, owns and disposes the services the
+/// activities take through their constructors (<see cref="GenerationSlots"/>, <see cref="GuardIndices"/>, the store,
+/// the policy). Hosts register it with <see cref="NudgeWorkerRegistration.AddNudgeWorker(Microsoft.Extensions.DependencyInjection.IServiceCollection, NudgeWorkerServices)"/>.
 /// </summary>
 public sealed class NudgeWorkerServices : IDisposable
 {
-    private readonly SemaphoreSlim _generationSlots;
-    private readonly SemaphoreSlim _indexLock = new(1, 1);
     private readonly ILogger _logger;
     private readonly bool _ownsModel;
-    private (ETag Undesired, ETag Desired, ETag Memorized, NudgingPipeline Pipeline)? _cached;
-
-    private readonly record struct ETag(string? Value);
 
     /// <summary>Creates the services around an already loaded model.</summary>
     /// <param name="model">The model.</param>
@@ -39,19 +34,18 @@ public sealed class NudgeWorkerServices : IDisposable
     public NudgeWorkerServices(StableDiffusionModel model, IObjectStore store, NudgePolicy? policy = null, ModerationOptions? moderation = null,
         int maxConcurrentGenerations = 1, bool ownsModel = false, ILogger? logger = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrentGenerations, 1);
         Model = model;
         Store = store;
         Policy = policy ?? new NudgePolicy();
         Moderation = moderation ?? new ModerationOptions();
-        MaxConcurrentGenerations = maxConcurrentGenerations;
-        _generationSlots = new SemaphoreSlim(maxConcurrentGenerations, maxConcurrentGenerations);
+        Slots = new GenerationSlots(maxConcurrentGenerations);
         _ownsModel = ownsModel;
         _logger = logger ?? NullLogger.Instance;
         Pipeline = new DiffusionPipeline(model);
         Embedder = new ClipEmbedder(model);
         CopyDetector = model.CopyDetector is null ? null : new CopyDetector(model);
         Indices = new EmbeddingIndexStore(store);
+        Guards = new GuardIndices(model, Pipeline, Embedder, CopyDetector, Indices, Policy, Moderation, _logger);
     }
 
     /// <summary>Loads the model from a folder and creates the services (the usual start-up path of a host).</summary>
@@ -101,7 +95,13 @@ public sealed class NudgeWorkerServices : IDisposable
     public ModerationOptions Moderation { get; }
 
     /// <summary>Generation runs allowed at once.</summary>
-    public int MaxConcurrentGenerations { get; }
+    public int MaxConcurrentGenerations => Slots.MaxConcurrent;
+
+    /// <summary>The process's generation slots.</summary>
+    public GenerationSlots Slots { get; }
+
+    /// <summary>The indices the filters and moderation judge against, with the pipeline and moderator over them.</summary>
+    public GuardIndices Guards { get; }
 
     /// <summary>Where the activities say what they did (informational: which step ran, or was found done).</summary>
     public ILogger Logger => _logger;
@@ -118,103 +118,27 @@ public sealed class NudgeWorkerServices : IDisposable
         return sw.Elapsed;
     }
 
-    /// <summary>
-    /// The undesired index named by the policy. When it does not exist and the model ships a memorized set, it is
-    /// created from that set first (as the CLI does).
-    /// </summary>
+    /// <summary>The undesired index (see <see cref="GuardIndices.LoadUndesiredAsync"/>).</summary>
     /// <param name="cancellationToken">Cancels the load.</param>
-    /// <returns>The index (possibly empty).</returns>
-    public async Task<EmbeddingIndex> LoadUndesiredAsync(CancellationToken cancellationToken = default)
-    {
-        var index = await Indices.LoadAsync(Policy.UndesiredIndex, cancellationToken: cancellationToken);
-        return index.Exists || !MemorizedIndices.Ships(Model) ? index
-            : await Locked(() => MemorizedIndices.LoadUndesiredAsync(Indices, Policy.UndesiredIndex, Model, Embedder, LogCreated, cancellationToken), cancellationToken);
-    }
+    /// <returns>The index.</returns>
+    public Task<EmbeddingIndex> LoadUndesiredAsync(CancellationToken cancellationToken = default) => Guards.LoadUndesiredAsync(cancellationToken);
 
-    /// <summary>The memorized index of copy descriptors (created from the memorized set when missing), or null without a copy detector.</summary>
+    /// <summary>The memorized index (see <see cref="GuardIndices.LoadMemorizedAsync"/>).</summary>
     /// <param name="cancellationToken">Cancels the load.</param>
     /// <returns>The index, or null.</returns>
-    public async Task<EmbeddingIndex?> LoadMemorizedAsync(CancellationToken cancellationToken = default)
-    {
-        if (CopyDetector is null)
-        {
-            return null;
-        }
+    public Task<EmbeddingIndex?> LoadMemorizedAsync(CancellationToken cancellationToken = default) => Guards.LoadMemorizedAsync(cancellationToken);
 
-        var index = await Indices.LoadAsync(Policy.MemorizedIndex, cancellationToken: cancellationToken);
-        return index.Exists || !MemorizedIndices.Ships(Model) ? index
-            : await Locked(() => MemorizedIndices.LoadMemorizedAsync(Indices, Policy.MemorizedIndex, Model, CopyDetector, LogCreated, cancellationToken), cancellationToken);
-    }
-
-    private void LogCreated(string line) => _logger.LogInformation("{Line}", line);
-
-    // One creator at a time: two activities finding an index missing must not both build it. Loads of an existing
-    // index take no lock, so one slow read (storage coming back from an outage) does not hold up the others.
-    private async Task<T> Locked<T>(Func<Task<T>> work, CancellationToken cancellationToken)
-    {
-        await _indexLock.WaitAsync(cancellationToken);
-        try
-        {
-            return await work();
-        }
-        finally
-        {
-            _indexLock.Release();
-        }
-    }
-
-    /// <summary>The nudging pipeline over the current undesired, memorized and desired indices (rebuilt when an index changes).</summary>
+    /// <summary>The nudging pipeline over the current indices (see <see cref="GuardIndices.GetNudgingPipelineAsync"/>).</summary>
     /// <param name="cancellationToken">Cancels the load.</param>
     /// <returns>The pipeline.</returns>
-    public async Task<NudgingPipeline> GetNudgingPipelineAsync(CancellationToken cancellationToken = default)
-    {
-        var undesired = await LoadUndesiredAsync(cancellationToken);
-        var memorized = await LoadMemorizedAsync(cancellationToken);
-        var desired = await Indices.LoadAsync(Policy.DesiredIndex, cancellationToken: cancellationToken);
-        var key = (new ETag(undesired.ETag?.ToString()), new ETag(desired.ETag?.ToString()), new ETag(memorized?.ETag?.ToString()));
-        if (_cached is { } c && c.Undesired == key.Item1 && c.Desired == key.Item2 && c.Memorized == key.Item3)
-        {
-            return c.Pipeline;
-        }
+    public Task<NudgingPipeline> GetNudgingPipelineAsync(CancellationToken cancellationToken = default) => Guards.GetNudgingPipelineAsync(cancellationToken);
 
-        var pipeline = new NudgingPipeline(Pipeline, Embedder, undesired, desired.Exists ? desired : null, Policy, CopyDetector, memorized);
-        _cached = (key.Item1, key.Item2, key.Item3, pipeline);
-        return pipeline;
-    }
-
-    /// <summary>A moderator over the current undesired index.</summary>
-    /// <param name="cancellationToken">Cancels the load.</param>
-    /// <returns>The moderator.</returns>
-    public async Task<UploadModerator> GetModeratorAsync(CancellationToken cancellationToken = default) =>
-        new(Embedder, await LoadUndesiredAsync(cancellationToken), Moderation, CopyDetector, await LoadMemorizedAsync(cancellationToken));
-
-    /// <summary>Runs CPU/GPU-heavy work on the thread pool, at most <see cref="MaxConcurrentGenerations"/> at a time.</summary>
+    /// <summary>Runs work in a generation slot (see <see cref="GenerationSlots.RunAsync{T}"/>).</summary>
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="work">The work.</param>
     /// <param name="cancellationToken">Cancels waiting for a slot.</param>
     /// <returns>The result.</returns>
-    public async Task<T> RunGenerationAsync<T>(Func<T> work, CancellationToken cancellationToken = default) =>
-        (await RunGenerationTimedAsync(work, cancellationToken)).Result;
-
-    /// <summary>As <see cref="RunGenerationAsync{T}"/>, also saying how long it waited for a slot.</summary>
-    /// <typeparam name="T">The result type.</typeparam>
-    /// <param name="work">The work.</param>
-    /// <param name="cancellationToken">Cancels waiting for a slot.</param>
-    /// <returns>The result and the time spent waiting for a slot (not working).</returns>
-    public async Task<(T Result, TimeSpan Waited)> RunGenerationTimedAsync<T>(Func<T> work, CancellationToken cancellationToken = default)
-    {
-        var sw = Stopwatch.StartNew();
-        await _generationSlots.WaitAsync(cancellationToken);
-        var waited = sw.Elapsed;
-        try
-        {
-            return (await Task.Run(work, cancellationToken), waited);
-        }
-        finally
-        {
-            _generationSlots.Release();
-        }
-    }
+    public Task<T> RunGenerationAsync<T>(Func<T> work, CancellationToken cancellationToken = default) => Slots.RunAsync(work, cancellationToken);
 
     /// <inheritdoc/>
     public void Dispose()
@@ -224,7 +148,7 @@ public sealed class NudgeWorkerServices : IDisposable
             Model.Dispose();
         }
 
-        _generationSlots.Dispose();
-        _indexLock.Dispose();
+        Slots.Dispose();
+        Guards.Dispose();
     }
 }

@@ -110,7 +110,7 @@ public sealed class AzureStorageBackendTests(WorkerFixture fx, ITestOutputHelper
     private async Task<AzureStorageDurableHost> StartHostAsync()
     {
         var connection = await AzuriteTestAccount.GetConnectionStringAsync();
-        var services = new ServiceCollection().AddSingleton(fx.Services).BuildServiceProvider();
+        var services = new ServiceCollection().AddNudgeWorker(fx.Services).BuildServiceProvider();
         // Task hub names: letters and digits, start with a letter, 3-45 characters.
         var hub = "nudgetest" + Guid.NewGuid().ToString("N")[..12];
         return await AzureStorageDurableHost.StartAsync(new AzureStorageHostOptions { ConnectionString = connection, TaskHub = hub, DeleteTaskHubOnDispose = true }, services);

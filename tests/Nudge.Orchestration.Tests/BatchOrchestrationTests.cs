@@ -19,7 +19,7 @@ public sealed class BatchOrchestrationTests(WorkerFixture fx)
         await fx.Store.WriteAsync(StorageContainers.BatchIn, batchId + ".jsonl", Encoding.UTF8.GetBytes(file), "application/x-ndjson");
 
         var ex = await Assert.ThrowsAsync<PermanentActivityException>(() =>
-            new ReadBatchFileActivity(fx.Services).ExecuteAsync(new BatchInput(new BlobRef(StorageContainers.BatchIn, batchId + ".jsonl"), batchId)));
+            TestActivities.Create<ReadBatchFileActivity>(fx.Services).ExecuteAsync(new BatchInput(new BlobRef(StorageContainers.BatchIn, batchId + ".jsonl"), batchId)));
         Assert.Contains("has 1001 lines; the limit is 1000", ex.Message);
     }
 
@@ -32,7 +32,7 @@ public sealed class BatchOrchestrationTests(WorkerFixture fx)
         await fx.Store.WriteAsync(StorageContainers.BatchIn, name, Encoding.UTF8.GetBytes("""{"prompt": "a blue square", "steps": 1}""" + "\n"));
 
         var ex = await Assert.ThrowsAsync<PermanentActivityException>(() =>
-            new ReadBatchFileActivity(fx.Services).ExecuteAsync(new BatchInput(new BlobRef(StorageContainers.BatchIn, name), batchId, dropped.ToString())));
+            TestActivities.Create<ReadBatchFileActivity>(fx.Services).ExecuteAsync(new BatchInput(new BlobRef(StorageContainers.BatchIn, name), batchId, dropped.ToString())));
         Assert.Contains("changed after it was dropped", ex.Message);
     }
 

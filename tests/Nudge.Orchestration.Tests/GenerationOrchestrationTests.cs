@@ -80,7 +80,7 @@ public sealed class GenerationOrchestrationTests(WorkerFixture fx, ITestOutputHe
     {
         var run = Requests.NewId("cancel");
         var item = new ImageWorkItem(run, 0, new Nudge.Engine.Generation.GenerationRequest { Prompt = "a red circle on a blue background", Steps = 150, Width = 256, Height = 256, GuidanceScale = 3, Seed = 7 });
-        var activity = new GenerateActivity(fx.Services);
+        var activity = TestActivities.Create<GenerateActivity>(fx.Services);
 
         var clock = Stopwatch.StartNew();
         var running = Task.Run(() => activity.ExecuteAsync(item));
@@ -112,9 +112,9 @@ public sealed class GenerationOrchestrationTests(WorkerFixture fx, ITestOutputHe
     {
         var run = Requests.NewId("twice");
         var item = new ImageWorkItem(run, 0, Requests.Tiny(seed: 42));
-        var generate = new GenerateActivity(fx.Services);
-        var filter = new FilterActivity(fx.Services);
-        var publish = new PublishImageActivity(fx.Services);
+        var generate = TestActivities.Create<GenerateActivity>(fx.Services);
+        var filter = TestActivities.Create<FilterActivity>(fx.Services);
+        var publish = TestActivities.Create<PublishImageActivity>(fx.Services);
 
         var generated = await generate.ExecuteAsync(item);
         var filtered = await filter.ExecuteAsync(new FilterWork(item, 0, []));

@@ -77,7 +77,7 @@ public sealed class ModerationOrchestrationTests(WorkerFixture fx)
         var outcome2 = await ModerateAsync(name, etag2);
 
         // A late, repeated run for the first version writes nothing over either verdict.
-        await new RecordModerationActivity(fx.Services).ExecuteAsync(outcome1.Record with { Verdict = ModerationVerdict.Allow, Reason = "late" });
+        await TestActivities.Create<RecordModerationActivity>(fx.Services).ExecuteAsync(outcome1.Record with { Verdict = ModerationVerdict.Allow, Reason = "late" });
 
         Assert.NotEqual(outcome1.VerdictBlob, outcome2.VerdictBlob);
         Assert.Contains("mem-04", await TextAsync(outcome1.VerdictBlob));
@@ -120,7 +120,7 @@ public sealed class ModerationOrchestrationTests(WorkerFixture fx)
     {
         var name = Requests.NewId("up") + "/big.png";
         await fx.Store.WriteAsync(StorageContainers.Uploads, name, new byte[fx.Services.Moderation.MaxBytes + 1], "image/png");
-        var record = await new ModerateUploadActivity(fx.Services).ExecuteAsync(new ModerationInput(new BlobRef(StorageContainers.Uploads, name)));
+        var record = await TestActivities.Create<ModerateUploadActivity>(fx.Services).ExecuteAsync(new ModerationInput(new BlobRef(StorageContainers.Uploads, name)));
         Assert.Equal(ModerationVerdict.Invalid, record.Verdict);
         Assert.Contains("limit", record.Reason);
     }
@@ -132,10 +132,10 @@ public sealed class ModerationOrchestrationTests(WorkerFixture fx)
         var bytes = await File.ReadAllBytesAsync(Path.Combine(fx.ModelFolder, "memorized", "mem-01-hokusai.png"));
         await fx.Store.WriteAsync(StorageContainers.Uploads, name, bytes, "image/png");
         var services = new NudgeWorkerServices(fx.Model, new FaultyStore(fx.Store, failCopies: true));
-        var record = await new ModerateUploadActivity(services).ExecuteAsync(new ModerationInput(new BlobRef(StorageContainers.Uploads, name)));
+        var record = await TestActivities.Create<ModerateUploadActivity>(services).ExecuteAsync(new ModerationInput(new BlobRef(StorageContainers.Uploads, name)));
         Assert.Equal(ModerationVerdict.Block, record.Verdict);
 
-        await Assert.ThrowsAsync<InvalidDataException>(() => new QuarantineUploadActivity(services).ExecuteAsync(record));
+        await Assert.ThrowsAsync<InvalidDataException>(() => TestActivities.Create<QuarantineUploadActivity>(services).ExecuteAsync(record));
 
         Assert.True(await fx.Store.ExistsAsync(StorageContainers.Uploads, name));
     }
@@ -146,8 +146,8 @@ public sealed class ModerationOrchestrationTests(WorkerFixture fx)
         var name = Requests.NewId("up") + "/mem-02.png";
         var bytes = await File.ReadAllBytesAsync(Path.Combine(fx.ModelFolder, "memorized", "mem-02-klimt.png"));
         await fx.Store.WriteAsync(StorageContainers.Uploads, name, bytes, "image/png");
-        var record = await new ModerateUploadActivity(fx.Services).ExecuteAsync(new ModerationInput(new BlobRef(StorageContainers.Uploads, name)));
-        var activity = new QuarantineUploadActivity(fx.Services);
+        var record = await TestActivities.Create<ModerateUploadActivity>(fx.Services).ExecuteAsync(new ModerationInput(new BlobRef(StorageContainers.Uploads, name)));
+        var activity = TestActivities.Create<QuarantineUploadActivity>(fx.Services);
 
         var first = await activity.ExecuteAsync(record);
         var second = await activity.ExecuteAsync(record);

@@ -55,7 +55,7 @@ internal static class ServeCommand
         builder.Services.AddMvcCore();
         builder.Services.AddSingleton(durable.DurableClient);
         builder.Services.AddSingleton<IObjectStore>(objects);
-        builder.Services.AddSingleton(services);
+        builder.Services.AddNudgeWorker(services);
         builder.Services.AddSingleton<IndexEntriesApi>();
         builder.Services.AddSingleton(sp => new ReviewApi(objects, sp.GetRequiredService<IReadLinkSigner>()));
         builder.Services.AddSingleton(keys);

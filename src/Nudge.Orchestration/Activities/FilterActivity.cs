@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Nudge.Engine.Generation;
 using Nudge.Mitigation.Pipeline;
 using Nudge.Orchestration.State;
+using Nudge.Storage;
 
 namespace Nudge.Orchestration.Activities;
 
@@ -13,7 +14,7 @@ namespace Nudge.Orchestration.Activities;
 /// round's image, stores the report as <see cref="WorkNames.Filters"/> (write-if-absent) and returns the
 /// <see cref="NudgeDecision"/> the report leads to. Idempotent: a stored report is read back, not recomputed.
 /// </summary>
-public sealed class FilterActivity(NudgeWorkerServices services) : TaskActivity<FilterWork, FilterStep>
+public sealed class FilterActivity(IObjectStore store, GuardIndices guards, GenerationSlots slots, ActivityLog log) : TaskActivity<FilterWork, FilterStep>
 {
     /// <inheritdoc/>
     public override Task<FilterStep> RunAsync(TaskActivityContext context, FilterWork input) => ExecuteAsync(input);
@@ -27,12 +28,11 @@ public sealed class FilterActivity(NudgeWorkerServices services) : TaskActivity<
         ArgumentNullException.ThrowIfNull(work);
         var sw = Stopwatch.StartNew();
         var item = work.Item;
-        var store = services.Store;
         var reportRef = WorkNames.Filters(item.RunId, item.Index, work.RoundsDone);
         if (await store.ExistsAsync(reportRef.Container, reportRef.Name, cancellationToken))
         {
             var stored = await ReadAsync(store, reportRef, cancellationToken);
-            return new FilterStep(reportRef, NudgeDecision.After(services.Policy, stored.Image, work.RoundsDone, work.Matched), 0);
+            return new FilterStep(reportRef, NudgeDecision.After(guards.Policy, stored.Image, work.RoundsDone, work.Matched), 0);
         }
 
         var firstRef = WorkNames.FirstPass(item.RunId, item.Index);
@@ -48,8 +48,8 @@ public sealed class FilterActivity(NudgeWorkerServices services) : TaskActivity<
             image = RoundState.Read((await store.ReadAsync(round.Container, round.Name, cancellationToken)).Content).Image;
         }
 
-        var pipeline = await services.GetNudgingPipelineAsync(cancellationToken);
-        var (state, waited) = await services.RunGenerationTimedAsync(() =>
+        var pipeline = await guards.GetNudgingPipelineAsync(cancellationToken);
+        var (state, waited) = await slots.RunTimedAsync(() =>
         {
             var filterClock = Stopwatch.StartNew();
             var prompt = work.RoundsDone == 0 ? pipeline.FilterPrompt(first.Request.Prompt) : null;
@@ -57,8 +57,8 @@ public sealed class FilterActivity(NudgeWorkerServices services) : TaskActivity<
             return new FilterState(report, prompt, filterClock.Elapsed.TotalMilliseconds);
         }, cancellationToken);
         await store.WriteIfAbsentAsync(reportRef.Container, reportRef.Name, JsonSerializer.SerializeToUtf8Bytes(state, ImageRecord.JsonOptions), "application/json", null, cancellationToken);
-        var decision = NudgeDecision.After(services.Policy, state.Image, work.RoundsDone, work.Matched);
-        services.Logger.LogInformation("image {Run}/{Index}: filters after {Rounds} rounds: {Next}", item.RunId, item.Index, work.RoundsDone,
+        var decision = NudgeDecision.After(guards.Policy, state.Image, work.RoundsDone, work.Matched);
+        log.Logger.LogInformation("image {Run}/{Index}: filters after {Rounds} rounds: {Next}", item.RunId, item.Index, work.RoundsDone,
             decision.Outcome is { } o ? o.ToString().ToLowerInvariant() : $"nudge round {decision.NextRound + 1}");
         return new FilterStep(reportRef, decision, (sw.Elapsed - waited).TotalMilliseconds);
     }
@@ -68,7 +68,7 @@ public sealed class FilterActivity(NudgeWorkerServices services) : TaskActivity<
     /// <param name="report">The report's blob.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The report.</returns>
-    internal static async Task<FilterState> ReadAsync(Nudge.Storage.IObjectStore store, BlobRef report, CancellationToken cancellationToken)
+    internal static async Task<FilterState> ReadAsync(IObjectStore store, BlobRef report, CancellationToken cancellationToken)
     {
         var stored = await store.ReadAsync(report.Container, report.Name, cancellationToken);
         return JsonSerializer.Deserialize<FilterState>(stored.Content.Span, ImageRecord.JsonOptions)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 using Nudge.Orchestration.State;
+using Nudge.Storage;
 
 namespace Nudge.Orchestration.Activities;
 
@@ -11,7 +12,7 @@ namespace Nudge.Orchestration.Activities;
 /// exists (a retried or replayed activity) it is returned and nothing is generated. Bad input throws
 /// <see cref="PermanentActivityException"/>; a cancelled generation stops between denoising steps.
 /// </summary>
-public sealed class GenerateActivity(NudgeWorkerServices services) : TaskActivity<ImageWorkItem, StepResult>
+public sealed class GenerateActivity(IObjectStore store, GuardIndices guards, GenerationSlots slots, ActivityLog log) : TaskActivity<ImageWorkItem, StepResult>
 {
     /// <inheritdoc/>
     public override Task<StepResult> RunAsync(TaskActivityContext context, ImageWorkItem input) => ExecuteAsync(input);
@@ -25,9 +26,9 @@ public sealed class GenerateActivity(NudgeWorkerServices services) : TaskActivit
         ArgumentNullException.ThrowIfNull(item);
         var sw = Stopwatch.StartNew();
         var state = WorkNames.FirstPass(item.RunId, item.Index);
-        if (await services.Store.ExistsAsync(state.Container, state.Name, cancellationToken))
+        if (await store.ExistsAsync(state.Container, state.Name, cancellationToken))
         {
-            services.Logger.LogInformation("image {Run}/{Index}: first pass found from an earlier attempt", item.RunId, item.Index);
+            log.Logger.LogInformation("image {Run}/{Index}: first pass found from an earlier attempt", item.RunId, item.Index);
             return new StepResult(state, 0, Reused: true);
         }
 
@@ -42,11 +43,11 @@ public sealed class GenerateActivity(NudgeWorkerServices services) : TaskActivit
             throw new PermanentActivityException("invalid request: " + string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value}")));
         }
 
-        var pipeline = await services.GetNudgingPipelineAsync(cancellationToken);
-        var (first, waited) = await GenerationSlotRun.RunAsync(services, item,
+        var pipeline = await guards.GetNudgingPipelineAsync(cancellationToken);
+        var (first, waited) = await GenerationSlotRun.RunAsync(store, slots, item,
             (progress, token) => pipeline.GenerateFirstPass(item.Request, progress, token), cancellationToken);
-        await services.Store.WriteIfAbsentAsync(state.Container, state.Name, FirstPassState.Write(first), "application/octet-stream", null, cancellationToken);
-        services.Logger.LogInformation("image {Run}/{Index}: first pass generated in {Ms:F0} ms", item.RunId, item.Index, (sw.Elapsed - waited).TotalMilliseconds);
+        await store.WriteIfAbsentAsync(state.Container, state.Name, FirstPassState.Write(first), "application/octet-stream", null, cancellationToken);
+        log.Logger.LogInformation("image {Run}/{Index}: first pass generated in {Ms:F0} ms", item.RunId, item.Index, (sw.Elapsed - waited).TotalMilliseconds);
         return new StepResult(state, (sw.Elapsed - waited).TotalMilliseconds, Reused: false);
     }
 }

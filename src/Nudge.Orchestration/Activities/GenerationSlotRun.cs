@@ -12,15 +12,15 @@ internal static class GenerationSlotRun
 {
     /// <summary>Runs <paramref name="work"/>.</summary>
     /// <typeparam name="T">The result type.</typeparam>
-    /// <param name="services">The worker's services.</param>
+    /// <param name="store">The store the cancel marker is in.</param>
+    /// <param name="slots">The process's generation slots.</param>
     /// <param name="item">The image.</param>
     /// <param name="work">The step, given the progress probe and the token that the cancel marker cancels.</param>
     /// <param name="cancellationToken">The host's token.</param>
     /// <returns>The result and the time spent waiting for the slot.</returns>
-    public static async Task<(T Result, TimeSpan Waited)> RunAsync<T>(NudgeWorkerServices services, ImageWorkItem item,
+    public static async Task<(T Result, TimeSpan Waited)> RunAsync<T>(Nudge.Storage.IObjectStore store, GenerationSlots slots, ImageWorkItem item,
         Func<IProgress<GenerationProgress>, CancellationToken, T> work, CancellationToken cancellationToken)
     {
-        var store = services.Store;
         if (await CancellationMarker.IsSetAsync(store, item.RunId, cancellationToken))
         {
             throw new PermanentActivityException($"generation {item.RunId} was cancelled; image {item.Index} was not made");
@@ -31,7 +31,7 @@ internal static class GenerationSlotRun
         var watch = CancellationMarker.WatchAsync(store, item.RunId, cancelled, finished.Token);
         try
         {
-            return await services.RunGenerationTimedAsync(() => work(CancellationMarker.Probe(store, item.RunId, cancelled), cancelled.Token), cancelled.Token);
+            return await slots.RunTimedAsync(() => work(CancellationMarker.Probe(store, item.RunId, cancelled), cancelled.Token), cancelled.Token);
         }
         catch (ArgumentException ex)
         {

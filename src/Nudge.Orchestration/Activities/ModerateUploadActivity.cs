@@ -8,7 +8,7 @@ namespace Nudge.Orchestration.Activities;
 /// Judges one upload with <see cref="UploadModerator"/>: embed, check against the undesired index, verdict.
 /// Oversized uploads are judged <see cref="ModerationVerdict.Invalid"/> without being read; a missing upload too.
 /// </summary>
-public sealed class ModerateUploadActivity(NudgeWorkerServices services) : TaskActivity<ModerationInput, ModerationRecord>
+public sealed class ModerateUploadActivity(IObjectStore store, GuardIndices guards, GenerationSlots slots, ModerationOptions moderation) : TaskActivity<ModerationInput, ModerationRecord>
 {
     /// <inheritdoc/>
     public override Task<ModerationRecord> RunAsync(TaskActivityContext context, ModerationInput input) => ExecuteAsync(input);
@@ -29,7 +29,7 @@ public sealed class ModerateUploadActivity(NudgeWorkerServices services) : TaskA
         StoredObject stored;
         try
         {
-            stored = await services.Store.ReadAsync(upload.Container, upload.Name, services.Moderation.MaxBytes, cancellationToken);
+            stored = await store.ReadAsync(upload.Container, upload.Name, moderation.MaxBytes, cancellationToken);
         }
         catch (ObjectTooLargeException ex)
         {
@@ -40,8 +40,8 @@ public sealed class ModerateUploadActivity(NudgeWorkerServices services) : TaskA
             return Invalid(upload, "", 0, "the upload no longer exists");
         }
 
-        var moderator = await services.GetModeratorAsync(cancellationToken);
-        var result = await services.RunGenerationAsync(() => moderator.Moderate(upload.ToString(), stored.Content), cancellationToken);
+        var moderator = await guards.GetModeratorAsync(cancellationToken);
+        var result = await slots.RunAsync(() => moderator.Moderate(upload.ToString(), stored.Content), cancellationToken);
         return new ModerationRecord(upload, stored.ETag.ToString(), stored.Content.Length, result.Verdict, result.Reason,
             float.IsNaN(result.Score) ? null : result.Score,
             [.. result.Matches.Select(m => new ModerationMatch(m.EntryId, m.Similarity, m.Threshold))], result.Width, result.Height);

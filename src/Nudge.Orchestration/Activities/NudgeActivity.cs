@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 using Nudge.Orchestration.State;
+using Nudge.Storage;
 
 namespace Nudge.Orchestration.Activities;
 
@@ -10,7 +11,7 @@ namespace Nudge.Orchestration.Activities;
 /// round's step, decode — stored as <see cref="WorkNames.Round"/> (write-if-absent). Idempotent: a stored round is
 /// returned and nothing is computed. A cancelled generation stops the round.
 /// </summary>
-public sealed class NudgeActivity(NudgeWorkerServices services) : TaskActivity<NudgeWork, StepResult>
+public sealed class NudgeActivity(IObjectStore store, GuardIndices guards, GenerationSlots slots, ActivityLog log) : TaskActivity<NudgeWork, StepResult>
 {
     /// <inheritdoc/>
     public override Task<StepResult> RunAsync(TaskActivityContext context, NudgeWork input) => ExecuteAsync(input);
@@ -24,25 +25,24 @@ public sealed class NudgeActivity(NudgeWorkerServices services) : TaskActivity<N
         ArgumentNullException.ThrowIfNull(work);
         var sw = Stopwatch.StartNew();
         var item = work.Item;
-        var store = services.Store;
         var state = WorkNames.Round(item.RunId, item.Index, work.Round);
         if (await store.ExistsAsync(state.Container, state.Name, cancellationToken))
         {
             return new StepResult(state, 0, Reused: true);
         }
 
-        if (work.Round < 0 || work.Round >= services.Policy.Nudge.MaxRounds)
+        if (work.Round < 0 || work.Round >= guards.Policy.Nudge.MaxRounds)
         {
-            throw new PermanentActivityException($"round {work.Round} is outside the policy's {services.Policy.Nudge.MaxRounds} rounds");
+            throw new PermanentActivityException($"round {work.Round} is outside the policy's {guards.Policy.Nudge.MaxRounds} rounds");
         }
 
         var firstRef = WorkNames.FirstPass(item.RunId, item.Index);
         var first = FirstPassState.Read((await store.ReadAsync(firstRef.Container, firstRef.Name, cancellationToken)).Content);
-        var pipeline = await services.GetNudgingPipelineAsync(cancellationToken);
-        var (nudged, waited) = await GenerationSlotRun.RunAsync(services, item,
+        var pipeline = await guards.GetNudgingPipelineAsync(cancellationToken);
+        var (nudged, waited) = await GenerationSlotRun.RunAsync(store, slots, item,
             (_, token) => pipeline.Nudge(first, first.Images[0], work.Round, work.Matched, token), cancellationToken);
         await store.WriteIfAbsentAsync(state.Container, state.Name, RoundState.Write(nudged), "application/octet-stream", null, cancellationToken);
-        services.Logger.LogInformation("image {Run}/{Index}: nudge round {Round} ran in {Ms:F0} ms", item.RunId, item.Index, work.Round + 1, (sw.Elapsed - waited).TotalMilliseconds);
+        log.Logger.LogInformation("image {Run}/{Index}: nudge round {Round} ran in {Ms:F0} ms", item.RunId, item.Index, work.Round + 1, (sw.Elapsed - waited).TotalMilliseconds);
         return new StepResult(state, (sw.Elapsed - waited).TotalMilliseconds, Reused: false);
     }
 }

@@ -2,8 +2,10 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.DurableTask;
 using Nudge.Engine.Generation;
+using Nudge.Engine.Models;
 using Nudge.Mitigation.Pipeline;
 using Nudge.Orchestration.State;
+using Nudge.Storage;
 
 namespace Nudge.Orchestration.Activities;
 
@@ -13,7 +15,7 @@ namespace Nudge.Orchestration.Activities;
 /// first pass for review when a filter fired, and the record (<see cref="GuardedImageRecord"/>), each write-if-absent
 /// and the record last. Idempotent: when the record exists it is returned as it is.
 /// </summary>
-public sealed class PublishImageActivity(NudgeWorkerServices services) : TaskActivity<PublishWork, ImageResult>
+public sealed class PublishImageActivity(IObjectStore store, StableDiffusionModel model, NudgePolicy policy) : TaskActivity<PublishWork, ImageResult>
 {
     /// <inheritdoc/>
     public override Task<ImageResult> RunAsync(TaskActivityContext context, PublishWork input) => ExecuteAsync(input);
@@ -29,7 +31,6 @@ public sealed class PublishImageActivity(NudgeWorkerServices services) : TaskAct
         var item = work.Item;
         var recordRef = OutputNames.ImageRecord(item.RunId, item.Index);
         var pngRef = OutputNames.ImagePng(item.RunId, item.Index);
-        var store = services.Store;
         if (await store.ExistsAsync(recordRef.Container, recordRef.Name, cancellationToken))
         {
             return await ReadExistingAsync(item, recordRef, pngRef, cancellationToken);
@@ -59,8 +60,8 @@ public sealed class PublishImageActivity(NudgeWorkerServices services) : TaskAct
 
         var unmodified = first.Images[0];
         var guarded = new NudgeDecision(work.Outcome, null, work.Matched).Finish(unmodified, initial.Image, rounds, last, elapsed);
-        var result = new GuardedResult(first, initial.Prompt ?? throw new InvalidDataException("The first-pass filter report has no prompt-stage report."), [guarded], services.Policy);
-        var record = GuardedImageRecord.Create(result, guarded, services.Model, item.Index, $"{item.Index}.png");
+        var result = new GuardedResult(first, initial.Prompt ?? throw new InvalidDataException("The first-pass filter report has no prompt-stage report."), [guarded], policy);
+        var record = GuardedImageRecord.Create(result, guarded, model, item.Index, $"{item.Index}.png");
         var metadata = new Dictionary<string, string> { ["nudge_outcome"] = guarded.Outcome.ToString().ToLowerInvariant(), ["nudge_run"] = item.RunId };
         BlobRef? unmodifiedRef = null;
         if (guarded.Outcome != ImageOutcome.Clean)
@@ -89,7 +90,7 @@ public sealed class PublishImageActivity(NudgeWorkerServices services) : TaskAct
 
     private async Task<ImageResult> ReadExistingAsync(ImageWorkItem item, BlobRef recordRef, BlobRef pngRef, CancellationToken cancellationToken)
     {
-        var stored = await services.Store.ReadAsync(recordRef.Container, recordRef.Name, cancellationToken);
+        var stored = await store.ReadAsync(recordRef.Container, recordRef.Name, cancellationToken);
         using var doc = JsonDocument.Parse(stored.Content);
         var root = doc.RootElement;
         ImageOutcome? outcome = null;

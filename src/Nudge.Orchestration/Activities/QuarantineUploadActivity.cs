@@ -9,7 +9,7 @@ namespace Nudge.Orchestration.Activities;
 /// with an ETag condition so that a newer upload of the same name is never deleted. Nothing is ever deleted without a
 /// verified copy, and an existing quarantined copy is never overwritten. Repeating it after a partial run finishes the move.
 /// </summary>
-public sealed class QuarantineUploadActivity(NudgeWorkerServices services) : TaskActivity<ModerationRecord, QuarantineResult>
+public sealed class QuarantineUploadActivity(IObjectStore store) : TaskActivity<ModerationRecord, QuarantineResult>
 {
     /// <inheritdoc/>
     public override Task<QuarantineResult> RunAsync(TaskActivityContext context, ModerationRecord input) => ExecuteAsync(input);
@@ -20,7 +20,6 @@ public sealed class QuarantineUploadActivity(NudgeWorkerServices services) : Tas
     /// <returns>What was done.</returns>
     public async Task<QuarantineResult> ExecuteAsync(ModerationRecord record, CancellationToken cancellationToken = default)
     {
-        var store = services.Store;
         var src = record.Upload;
         if (!StorageNames.IsValidObjectName(src.Name))
         {

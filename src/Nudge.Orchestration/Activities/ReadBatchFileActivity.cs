@@ -11,7 +11,7 @@ namespace Nudge.Orchestration.Activities;
 /// skipped; each rejected line is recorded with its 1-based number and reason in <c>batch-out/{batch}/errors.jsonl</c>
 /// (write-if-absent). A missing batch file is a permanent failure.
 /// </summary>
-public sealed class ReadBatchFileActivity(NudgeWorkerServices services) : TaskActivity<BatchInput, BatchPlan>
+public sealed class ReadBatchFileActivity(IObjectStore store) : TaskActivity<BatchInput, BatchPlan>
 {
     /// <summary>Largest batch file accepted, in bytes (<see cref="GenerationLimits.MaxBatchFileBytes"/>).</summary>
     public const long MaxBytes = GenerationLimits.MaxBatchFileBytes;
@@ -30,7 +30,7 @@ public sealed class ReadBatchFileActivity(NudgeWorkerServices services) : TaskAc
         StoredObject file;
         try
         {
-            file = await services.Store.ReadAsync(input.Source.Container, input.Source.Name, MaxBytes, cancellationToken);
+            file = await store.ReadAsync(input.Source.Container, input.Source.Name, MaxBytes, cancellationToken);
         }
         catch (ObjectTooLargeException ex)
         {
@@ -95,7 +95,7 @@ public sealed class ReadBatchFileActivity(NudgeWorkerServices services) : TaskAc
                 jsonl.Append(JsonSerializer.Serialize(e, s_lineOptions)).Append('\n');
             }
 
-            await services.Store.WriteIfAbsentAsync(errorsRef.Container, errorsRef.Name, Encoding.UTF8.GetBytes(jsonl.ToString()), "application/x-ndjson", null, cancellationToken);
+            await store.WriteIfAbsentAsync(errorsRef.Container, errorsRef.Name, Encoding.UTF8.GetBytes(jsonl.ToString()), "application/x-ndjson", null, cancellationToken);
         }
 
         return new BatchPlan(lines, errors, errorsRef);

@@ -11,7 +11,7 @@ namespace Nudge.Orchestration.Activities;
 /// nothing. The upload itself is never touched: its metadata belongs to the uploader, and a verdict kept there could
 /// be forged or could fail to fit beside the uploader's own metadata.
 /// </summary>
-public sealed class RecordModerationActivity(NudgeWorkerServices services) : TaskActivity<ModerationRecord, BlobRef>
+public sealed class RecordModerationActivity(IObjectStore store) : TaskActivity<ModerationRecord, BlobRef>
 {
     /// <inheritdoc/>
     public override Task<BlobRef> RunAsync(TaskActivityContext context, ModerationRecord input) => ExecuteAsync(input);
@@ -24,7 +24,7 @@ public sealed class RecordModerationActivity(NudgeWorkerServices services) : Tas
     {
         var target = OutputNames.Verdict(record.Upload.Name, record.SourceETag);
         var json = JsonSerializer.SerializeToUtf8Bytes(record, ImageRecord.JsonOptions);
-        await services.Store.WriteIfAbsentAsync(target.Container, target.Name, json, "application/json", null, cancellationToken);
+        await store.WriteIfAbsentAsync(target.Container, target.Name, json, "application/json", null, cancellationToken);
         return target;
     }
 }

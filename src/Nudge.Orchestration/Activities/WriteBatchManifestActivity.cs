@@ -1,11 +1,12 @@
 using System.Text.Json;
 using Microsoft.DurableTask;
 using Nudge.Engine.Generation;
+using Nudge.Storage;
 
 namespace Nudge.Orchestration.Activities;
 
 /// <summary>Writes a batch's fan-in to <c>batch-out/{batch}/manifest.json</c> (write-if-absent).</summary>
-public sealed class WriteBatchManifestActivity(NudgeWorkerServices services) : TaskActivity<BatchSummary, BlobRef>
+public sealed class WriteBatchManifestActivity(IObjectStore store) : TaskActivity<BatchSummary, BlobRef>
 {
     /// <inheritdoc/>
     public override Task<BlobRef> RunAsync(TaskActivityContext context, BatchSummary input) => ExecuteAsync(input);
@@ -17,7 +18,7 @@ public sealed class WriteBatchManifestActivity(NudgeWorkerServices services) : T
     public async Task<BlobRef> ExecuteAsync(BatchSummary summary, CancellationToken cancellationToken = default)
     {
         var json = JsonSerializer.SerializeToUtf8Bytes(summary, ImageRecord.JsonOptions);
-        await services.Store.WriteIfAbsentAsync(summary.Manifest.Container, summary.Manifest.Name, json, "application/json", null, cancellationToken);
+        await store.WriteIfAbsentAsync(summary.Manifest.Container, summary.Manifest.Name, json, "application/json", null, cancellationToken);
         return summary.Manifest;
     }
 }

@@ -1,11 +1,12 @@
 using System.Text.Json;
 using Microsoft.DurableTask;
 using Nudge.Engine.Generation;
+using Nudge.Storage;
 
 namespace Nudge.Orchestration.Activities;
 
 /// <summary>Writes a generation's fan-in to <c>outputs/{run}/manifest.json</c> (write-if-absent: a retry keeps the first).</summary>
-public sealed class WriteGenerationManifestActivity(NudgeWorkerServices services) : TaskActivity<GenerationSummary, BlobRef>
+public sealed class WriteGenerationManifestActivity(IObjectStore store) : TaskActivity<GenerationSummary, BlobRef>
 {
     /// <inheritdoc/>
     public override Task<BlobRef> RunAsync(TaskActivityContext context, GenerationSummary input) => ExecuteAsync(input);
@@ -18,7 +19,7 @@ public sealed class WriteGenerationManifestActivity(NudgeWorkerServices services
     {
         var target = summary.Manifest;
         var json = JsonSerializer.SerializeToUtf8Bytes(summary, ImageRecord.JsonOptions);
-        await services.Store.WriteIfAbsentAsync(target.Container, target.Name, json, "application/json", null, cancellationToken);
+        await store.WriteIfAbsentAsync(target.Container, target.Name, json, "application/json", null, cancellationToken);
         return target;
     }
 }
