@@ -35,18 +35,9 @@ public sealed class FilterActivity(IObjectStore store, GuardIndices guards, Gene
             return new FilterStep(reportRef, NudgeDecision.After(guards.Policy, stored.Image, work.RoundsDone, work.Matched), 0);
         }
 
-        var firstRef = WorkNames.FirstPass(item.RunId, item.Index);
-        var first = FirstPassState.Read((await store.ReadAsync(firstRef.Container, firstRef.Name, cancellationToken)).Content);
-        GeneratedImage image;
-        if (work.RoundsDone == 0)
-        {
-            image = first.Images[0];
-        }
-        else
-        {
-            var round = WorkNames.Round(item.RunId, item.Index, work.RoundsDone - 1);
-            image = RoundState.Read((await store.ReadAsync(round.Container, round.Name, cancellationToken)).Content).Image;
-        }
+        var first = await FirstPassState.ReadAsync(store, item.RunId, item.Index, cancellationToken);
+        var image = work.RoundsDone == 0 ? first.Images[0]
+            : (await RoundState.ReadAsync(store, item.RunId, item.Index, work.RoundsDone - 1, cancellationToken)).Image;
 
         var pipeline = await guards.GetNudgingPipelineAsync(cancellationToken);
         var (state, waited) = await slots.RunTimedAsync(() =>

@@ -36,8 +36,7 @@ public sealed class NudgeActivity(IObjectStore store, GuardIndices guards, Gener
             throw new PermanentActivityException($"round {work.Round} is outside the policy's {guards.Policy.Nudge.MaxRounds} rounds");
         }
 
-        var firstRef = WorkNames.FirstPass(item.RunId, item.Index);
-        var first = FirstPassState.Read((await store.ReadAsync(firstRef.Container, firstRef.Name, cancellationToken)).Content);
+        var first = await FirstPassState.ReadAsync(store, item.RunId, item.Index, cancellationToken);
         var pipeline = await guards.GetNudgingPipelineAsync(cancellationToken);
         var (nudged, waited) = await GenerationSlotRun.RunAsync(store, slots, item,
             (_, token) => pipeline.Nudge(first, first.Images[0], work.Round, work.Matched, token), cancellationToken);

@@ -41,16 +41,14 @@ public sealed class PublishImageActivity(IObjectStore store, StableDiffusionMode
             throw new PermanentActivityException($"generation {item.RunId} was cancelled; image {item.Index} was not published");
         }
 
-        var firstRef = WorkNames.FirstPass(item.RunId, item.Index);
-        var first = FirstPassState.Read((await store.ReadAsync(firstRef.Container, firstRef.Name, cancellationToken)).Content);
+        var first = await FirstPassState.ReadAsync(store, item.RunId, item.Index, cancellationToken);
         var initial = await FilterActivity.ReadAsync(store, WorkNames.Filters(item.RunId, item.Index, 0), cancellationToken);
         var rounds = new List<NudgeRoundReport>();
         GeneratedImage? last = null;
         double elapsed = first.Timings.Total.TotalMilliseconds + initial.ElapsedMs;
         for (int r = 0; r < work.Rounds; r++)
         {
-            var roundRef = WorkNames.Round(item.RunId, item.Index, r);
-            var nudged = RoundState.Read((await store.ReadAsync(roundRef.Container, roundRef.Name, cancellationToken)).Content);
+            var nudged = await RoundState.ReadAsync(store, item.RunId, item.Index, r, cancellationToken);
             var filters = await FilterActivity.ReadAsync(store, WorkNames.Filters(item.RunId, item.Index, r + 1), cancellationToken);
             var report = nudged.WithFilters(filters.Image, filters.ElapsedMs);
             rounds.Add(report);

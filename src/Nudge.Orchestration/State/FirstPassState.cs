@@ -1,4 +1,5 @@
 using Nudge.Engine.Generation;
+using Nudge.Storage;
 
 namespace Nudge.Orchestration.State;
 
@@ -27,6 +28,19 @@ public static class FirstPassState
         }
 
         return StateFile.Write(new Header(first.Request, first.Width, first.Height, first.SchedulerName, first.Timings, image.Index, image.Seed, steps), sections);
+    }
+
+    /// <summary>Reads the first pass an image's generate step stored (<see cref="WorkNames.FirstPass"/>).</summary>
+    /// <param name="store">The store.</param>
+    /// <param name="runId">The generation instance id.</param>
+    /// <param name="index">The image index.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The first pass.</returns>
+    public static async Task<GenerationResult> ReadAsync(IObjectStore store, string runId, int index, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var blob = WorkNames.FirstPass(runId, index);
+        return Read((await store.ReadAsync(blob.Container, blob.Name, cancellationToken)).Content);
     }
 
     /// <summary>Reads a stored first pass.</summary>

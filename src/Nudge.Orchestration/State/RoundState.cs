@@ -1,6 +1,7 @@
 using Nudge.Engine.Generation;
 using Nudge.Mitigation.Nudging;
 using Nudge.Mitigation.Pipeline;
+using Nudge.Storage;
 
 namespace Nudge.Orchestration.State;
 
@@ -24,6 +25,20 @@ public static class RoundState
             new Header(i.Index, i.Seed, nudged.Round, nudged.RestartStep, nudged.Spaces, nudged.Beta, nudged.Lambda, nudged.MatchedEntries,
                 nudged.Latent, nudged.Conditioning, nudged.Sequence, nudged.ReleasedPrompt, nudged.EscapeFraction, nudged.ElapsedMs),
             [i.Png, StateFile.Bytes(i.Pixels), StateFile.Bytes(i.Latent)]);
+    }
+
+    /// <summary>Reads the round an image's nudge step stored (<see cref="WorkNames.Round"/>).</summary>
+    /// <param name="store">The store.</param>
+    /// <param name="runId">The generation instance id.</param>
+    /// <param name="index">The image index.</param>
+    /// <param name="round">0-based round.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The round's image with what the nudge did.</returns>
+    public static async Task<NudgedImage> ReadAsync(IObjectStore store, string runId, int index, int round, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var blob = WorkNames.Round(runId, index, round);
+        return Read((await store.ReadAsync(blob.Container, blob.Name, cancellationToken)).Content);
     }
 
     /// <summary>Reads a stored round.</summary>
