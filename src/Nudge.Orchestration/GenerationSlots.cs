@@ -5,8 +5,9 @@ namespace Nudge.Orchestration;
 /// <summary>
 /// The process's generation slots: CPU/GPU-heavy work (generation, nudging, filters, moderation) runs on the thread
 /// pool, at most <see cref="MaxConcurrent"/> at a time, so concurrent activities do not oversubscribe the device.
+/// Not disposable on purpose: containers that hand it out must not end it (its semaphore never allocates a wait handle).
 /// </summary>
-public sealed class GenerationSlots : IDisposable
+public sealed class GenerationSlots
 {
     private readonly SemaphoreSlim _slots;
 
@@ -49,7 +50,4 @@ public sealed class GenerationSlots : IDisposable
             _slots.Release();
         }
     }
-
-    /// <inheritdoc/>
-    public void Dispose() => _slots.Dispose();
 }

@@ -13,9 +13,9 @@ namespace Nudge.Orchestration;
 /// <summary>
 /// The indices the filters and moderation judge against (undesired, memorized, desired), created from the model's
 /// memorized set when missing, and the nudging pipeline and moderator over their current versions (rebuilt when an
-/// index changes).
+/// index changes). Not disposable on purpose, like <see cref="GenerationSlots"/>.
 /// </summary>
-public sealed class GuardIndices : IDisposable
+public sealed class GuardIndices
 {
     private readonly StableDiffusionModel _model;
     private readonly DiffusionPipeline _pipeline;
@@ -52,6 +52,9 @@ public sealed class GuardIndices : IDisposable
 
     /// <summary>The index store.</summary>
     public EmbeddingIndexStore Indices { get; }
+
+    /// <summary>The model the guarded images are made and judged with (named in their records).</summary>
+    public StableDiffusionModel Model => _model;
 
     /// <summary>The nudge policy.</summary>
     public NudgePolicy Policy { get; }
@@ -108,9 +111,6 @@ public sealed class GuardIndices : IDisposable
     /// <returns>The moderator.</returns>
     public async Task<UploadModerator> GetModeratorAsync(CancellationToken cancellationToken = default) =>
         new(_embedder, await LoadUndesiredAsync(cancellationToken), _moderation, _copyDetector, await LoadMemorizedAsync(cancellationToken));
-
-    /// <inheritdoc/>
-    public void Dispose() => _indexLock.Dispose();
 
     private void LogCreated(string line) => _logger.LogInformation("{Line}", line);
 

@@ -13,7 +13,7 @@ public static class NudgeTasks
 
     /// <summary>The activity classes (registered under their class names; they take <see cref="NudgeWorkerServices"/>).</summary>
     public static IReadOnlyList<Type> Activities { get; } =
-        [typeof(GenerateActivity), typeof(FilterActivity), typeof(NudgeActivity), typeof(PublishImageActivity), typeof(WriteGenerationManifestActivity), typeof(ReadBatchFileActivity), typeof(WriteBatchManifestActivity),
+        [typeof(GenerateActivity), typeof(FilterActivity), typeof(NudgeActivity), typeof(PublishImageActivity), typeof(WriteGenerationManifestActivity), typeof(ReadBatchFileActivity), typeof(ReadBatchChunkActivity), typeof(WriteBatchChunkActivity), typeof(WriteBatchManifestActivity),
          typeof(ModerateUploadActivity), typeof(RecordModerationActivity), typeof(QuarantineUploadActivity)];
 
     /// <summary>Registers every orchestrator and activity.</summary>

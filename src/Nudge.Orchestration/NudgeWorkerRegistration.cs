@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using Nudge.Engine.Models;
 using Nudge.Mitigation.Moderation;
 using Nudge.Mitigation.Pipeline;
 using Nudge.Storage;
@@ -17,11 +16,17 @@ public static class NudgeWorkerRegistration
     /// <returns>The container.</returns>
     public static IServiceCollection AddNudgeWorker(this IServiceCollection services, NudgeWorkerServices worker)
     {
+        ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(worker);
+        // An instance: the container does not dispose what it did not create; the caller owns the worker.
+        services.TryAddSingleton(worker);
         return services.AddNudgeWorker(_ => worker);
     }
 
-    /// <summary>Registers the worker's services made by <paramref name="create"/> (once, on first use) and the parts the activities take.</summary>
+    /// <summary>
+    /// Registers the worker's services made by <paramref name="create"/> (once, on first use; the container owns and
+    /// disposes them) and the parts the activities take, none of which the container disposes (none is disposable).
+    /// </summary>
     /// <param name="services">The container.</param>
     /// <param name="create">Makes the worker's services.</param>
     /// <returns>The container.</returns>
@@ -33,7 +38,6 @@ public static class NudgeWorkerRegistration
         services.TryAddSingleton(sp => sp.GetRequiredService<NudgeWorkerServices>().Guards);
         services.TryAddSingleton(sp => sp.GetRequiredService<NudgeWorkerServices>().Policy);
         services.TryAddSingleton(sp => sp.GetRequiredService<NudgeWorkerServices>().Moderation);
-        services.TryAddSingleton<StableDiffusionModel>(sp => sp.GetRequiredService<NudgeWorkerServices>().Model);
         services.TryAddSingleton<IObjectStore>(sp => sp.GetRequiredService<NudgeWorkerServices>().Store);
         services.TryAddSingleton(sp => new ActivityLog(sp.GetRequiredService<NudgeWorkerServices>().Logger));
         return services;

@@ -148,7 +148,6 @@ public sealed class NudgeWorkerServices : IDisposable
             Model.Dispose();
         }
 
-        Slots.Dispose();
-        Guards.Dispose();
+
     }
 }

@@ -81,7 +81,26 @@ public sealed record GenerationSummary(string RunId, int Total, int Succeeded, i
 /// <param name="Source">The JSONL blob (one generation request per line).</param>
 /// <param name="BatchId">The batch's id: results go to <c>batch-out/{BatchId}/</c>.</param>
 /// <param name="ETag">The version that was dropped; the file is read only if it is still that version (null: any).</param>
-public sealed record BatchInput(BlobRef Source, string BatchId, string? ETag = null);
+/// <param name="Cursor">Where a batch continued as new resumes (null when it starts).</param>
+/// <param name="ChunkLines">Lines run per orchestration generation, between two continue-as-new.</param>
+public sealed record BatchInput(BlobRef Source, string BatchId, string? ETag = null, BatchCursor? Cursor = null, int ChunkLines = BatchInput.DefaultChunkLines)
+{
+    /// <summary>Lines per chunk unless the input says otherwise.</summary>
+    public const int DefaultChunkLines = 64;
+}
+
+/// <summary>
+/// How far a batch has got: the batch runs its valid lines a chunk at a time and continues as new after each chunk,
+/// so its history holds one chunk, never the whole file.
+/// </summary>
+/// <param name="Plan">The valid lines, one JSON <see cref="BatchLine"/> per line (<see cref="State.WorkNames.BatchLines"/>).</param>
+/// <param name="Lines">Valid lines in all.</param>
+/// <param name="Rejected">Lines rejected when the file was read.</param>
+/// <param name="ErrorsBlob">The rejected lines' file, or null.</param>
+/// <param name="NextLine">0-based index into <paramref name="Plan"/> of the next line to run.</param>
+/// <param name="Images">Images made so far.</param>
+/// <param name="FailedLines">Lines with a failure so far.</param>
+public sealed record BatchCursor(BlobRef Plan, int Lines, int Rejected, BlobRef? ErrorsBlob, int NextLine, int Images, int FailedLines);
 
 /// <summary>A valid line of a batch file.</summary>
 /// <param name="LineNumber">1-based line number.</param>
@@ -93,11 +112,39 @@ public sealed record BatchLine(int LineNumber, GenerationJob Job);
 /// <param name="Reason">Why, naming the fields.</param>
 public sealed record BatchLineError(int LineNumber, string Reason);
 
-/// <summary>A parsed batch file.</summary>
-/// <param name="Lines">The valid lines.</param>
-/// <param name="Errors">The rejected lines.</param>
+/// <summary>A parsed batch file: where its valid lines were stored, and counts (the lines themselves stay out of history).</summary>
+/// <param name="Lines">The valid lines, one JSON <see cref="BatchLine"/> per line.</param>
+/// <param name="LineCount">Valid lines.</param>
+/// <param name="Rejected">Rejected lines.</param>
 /// <param name="ErrorsBlob">Where the rejected lines were recorded (<c>errors.jsonl</c>), or null when there were none.</param>
-public sealed record BatchPlan(IReadOnlyList<BatchLine> Lines, IReadOnlyList<BatchLineError> Errors, BlobRef? ErrorsBlob);
+public sealed record BatchPlan(BlobRef Lines, int LineCount, int Rejected, BlobRef? ErrorsBlob);
+
+/// <summary>A run of a batch's valid lines.</summary>
+/// <param name="Lines">The stored valid lines.</param>
+/// <param name="Start">0-based index of the first.</param>
+/// <param name="Count">How many.</param>
+public sealed record BatchChunk(BlobRef Lines, int Start, int Count);
+
+/// <summary>A chunk's results, to store for the manifest.</summary>
+/// <param name="BatchId">The batch id.</param>
+/// <param name="Start">0-based index of the chunk's first line in the plan.</param>
+/// <param name="Results">Each line's result.</param>
+public sealed record BatchChunkResults(string BatchId, int Start, IReadOnlyList<BatchLineResult> Results);
+
+/// <summary>What the batch's manifest is written from.</summary>
+/// <param name="BatchId">The batch id.</param>
+/// <param name="Source">The batch file.</param>
+/// <param name="Cursor">The finished batch's cursor.</param>
+public sealed record BatchManifestWork(string BatchId, BlobRef Source, BatchCursor Cursor);
+
+/// <summary>A finished batch's output: counts and its manifest (which lists every line).</summary>
+/// <param name="BatchId">The batch id.</param>
+/// <param name="Manifest">The manifest (<c>batch-out/{BatchId}/manifest.json</c>, a <see cref="BatchSummary"/>).</param>
+/// <param name="Lines">Valid lines run.</param>
+/// <param name="Images">Images made.</param>
+/// <param name="FailedLines">Lines with a failure.</param>
+/// <param name="Rejected">Lines rejected when the file was read.</param>
+public sealed record BatchOutcome(string BatchId, BlobRef Manifest, int Lines, int Images, int FailedLines, int Rejected);
 
 /// <summary>What happened to one valid line.</summary>
 /// <param name="LineNumber">1-based line number.</param>
@@ -108,7 +155,7 @@ public sealed record BatchPlan(IReadOnlyList<BatchLine> Lines, IReadOnlyList<Bat
 /// <param name="Error">Why the whole line failed, or null.</param>
 public sealed record BatchLineResult(int LineNumber, string InstanceId, BlobRef? Manifest, int Succeeded, int Failed, string? Error);
 
-/// <summary>The batch's fan-in, written to <c>batch-out/{BatchId}/manifest.json</c>.</summary>
+/// <summary>The batch's manifest, written to <c>batch-out/{BatchId}/manifest.json</c>.</summary>
 /// <param name="BatchId">The batch id.</param>
 /// <param name="Source">The batch file.</param>
 /// <param name="Lines">Each valid line's result.</param>

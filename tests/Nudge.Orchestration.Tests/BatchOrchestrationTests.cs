@@ -20,7 +20,8 @@ public sealed class BatchOrchestrationTests(WorkerFixture fx)
 
         var ex = await Assert.ThrowsAsync<PermanentActivityException>(() =>
             TestActivities.Create<ReadBatchFileActivity>(fx.Services).ExecuteAsync(new BatchInput(new BlobRef(StorageContainers.BatchIn, batchId + ".jsonl"), batchId)));
-        Assert.Contains("has 1001 lines; the limit is 1000", ex.Message);
+        int limit = Nudge.Engine.Generation.GenerationLimits.MaxBatchLines;
+        Assert.Contains($"has {limit + 1} lines; the limit is {limit}", ex.Message);
     }
 
     [Fact]
@@ -48,14 +49,24 @@ public sealed class BatchOrchestrationTests(WorkerFixture fx)
             """{"prompt": "a green triangle", "steps": 4, "seed": 4, "count": 2}""") + "\n";
         await fx.Store.WriteAsync(StorageContainers.BatchIn, batchId + ".jsonl", Encoding.UTF8.GetBytes(file), "application/x-ndjson");
 
-        var input = new BatchInput(new BlobRef(StorageContainers.BatchIn, batchId + ".jsonl"), batchId);
+        // One line per chunk: the two valid lines run as two orchestration generations joined by continue-as-new.
+        var input = new BatchInput(new BlobRef(StorageContainers.BatchIn, batchId + ".jsonl"), batchId, ChunkLines: 1);
         await fx.Host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(BatchFileOrchestrator), input, new StartOrchestrationOptions { InstanceId = batchId });
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var meta = await fx.Host.Client.WaitForInstanceCompletionAsync(batchId, getInputsAndOutputs: true, cts.Token);
 
         Assert.Equal(OrchestrationRuntimeStatus.Completed, meta.RuntimeStatus);
-        var summary = meta.ReadOutputAs<BatchSummary>()!;
+        var outcome = meta.ReadOutputAs<BatchOutcome>()!;
+        var summary = await WriteBatchManifestActivity.ReadAsync(fx.Store, outcome.Manifest);
+        Assert.Equal((2, 3, 0, 2), (outcome.Lines, outcome.Images, outcome.FailedLines, outcome.Rejected));
         Assert.Equal([1, 5], summary.Lines.Select(l => l.LineNumber));
+
+        // The last generation's input is the cursor past both lines; each chunk stored its results, and the lines
+        // themselves were read from the stored plan, never carried in the orchestration's input.
+        var last = meta.ReadInputAs<BatchInput>()!;
+        Assert.Equal(2, last.Cursor!.NextLine);
+        Assert.Equal(2, (await fx.ListAsync(StorageContainers.Work, $"batches/{batchId}/results-")).Count);
+        Assert.DoesNotContain("green triangle", meta.SerializedInput, StringComparison.Ordinal);
         Assert.All(summary.Lines, l => Assert.Null(l.Error));
         Assert.Equal([2, 4], summary.Errors.Select(e => e.LineNumber));
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Nudge.Orchestration.Activities;
 using Nudge.Orchestration.Hosting;
 using Nudge.Orchestration.Orchestrators;
 using Nudge.Storage;
@@ -59,7 +60,7 @@ public sealed class StorageOutageTests(WorkerFixture fx, ITestOutputHelper outpu
 
                 var state = await host.WaitForFinishAsync(batchId, TimeSpan.FromMinutes(6));
                 Assert.True(state.Status == DurableRunStatus.Completed, $"{state.Status}: {state.FailureMessage}");
-                var summary = state.ReadOutput<BatchSummary>()!;
+                var summary = await WriteBatchManifestActivity.ReadAsync(store, state.ReadOutput<BatchOutcome>()!.Manifest);
                 output.WriteLine($"batch completed at {sw.Elapsed.TotalSeconds:F1} s");
 
                 Assert.Empty(summary.Errors);

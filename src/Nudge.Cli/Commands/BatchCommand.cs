@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Nudge.Cli.Console;
 using Nudge.Mitigation.Pipeline;
 using Nudge.Orchestration;
+using Nudge.Orchestration.Activities;
 using Nudge.Orchestration.Hosting;
 using Nudge.Orchestration.Orchestrators;
 using Nudge.Storage;
@@ -84,7 +85,8 @@ internal static class BatchCommand
             return 1;
         }
 
-        var summary = state.ReadOutput<BatchSummary>() ?? throw new InvalidDataException($"batch {batchId} completed without a summary");
+        var outcome = state.ReadOutput<BatchOutcome>() ?? throw new InvalidDataException($"batch {batchId} completed without an outcome");
+        var summary = await WriteBatchManifestActivity.ReadAsync(objects, outcome.Manifest, cancellationToken);
         int copied = await ExportAsync(objects, summary, outDir, cancellationToken);
         int failedLines = summary.Lines.Count(l => l.Error is not null || l.Failed > 0);
         var inv = CultureInfo.InvariantCulture;

@@ -28,11 +28,11 @@ public static class GenerationLimits
     /// <summary>Most images one request asks for (count, or prompts × count).</summary>
     public const int MaxImagesPerJob = 16;
 
-    /// <summary>Most non-blank lines in a batch file.</summary>
-    public const int MaxBatchLines = 1000;
+    /// <summary>Most non-blank lines in a batch file (the batch runs them a chunk at a time, so history stays small).</summary>
+    public const int MaxBatchLines = 100_000;
 
-    /// <summary>Largest batch file in bytes.</summary>
-    public const long MaxBatchFileBytes = 4 * 1024 * 1024;
+    /// <summary>Largest batch file in bytes (it is read whole once, to validate every line before any runs).</summary>
+    public const long MaxBatchFileBytes = 32 * 1024 * 1024;
 
     /// <summary>The problem with a prompt's length in bytes, or null.</summary>
     /// <param name="field">The field's name, for the message.</param>

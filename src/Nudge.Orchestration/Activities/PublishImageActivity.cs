@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.DurableTask;
 using Nudge.Engine.Generation;
-using Nudge.Engine.Models;
 using Nudge.Mitigation.Pipeline;
 using Nudge.Orchestration.State;
 using Nudge.Storage;
@@ -15,7 +14,7 @@ namespace Nudge.Orchestration.Activities;
 /// first pass for review when a filter fired, and the record (<see cref="GuardedImageRecord"/>), each write-if-absent
 /// and the record last. Idempotent: when the record exists it is returned as it is.
 /// </summary>
-public sealed class PublishImageActivity(IObjectStore store, StableDiffusionModel model, NudgePolicy policy) : TaskActivity<PublishWork, ImageResult>
+public sealed class PublishImageActivity(IObjectStore store, GuardIndices guards) : TaskActivity<PublishWork, ImageResult>
 {
     /// <inheritdoc/>
     public override Task<ImageResult> RunAsync(TaskActivityContext context, PublishWork input) => ExecuteAsync(input);
@@ -58,8 +57,8 @@ public sealed class PublishImageActivity(IObjectStore store, StableDiffusionMode
 
         var unmodified = first.Images[0];
         var guarded = new NudgeDecision(work.Outcome, null, work.Matched).Finish(unmodified, initial.Image, rounds, last, elapsed);
-        var result = new GuardedResult(first, initial.Prompt ?? throw new InvalidDataException("The first-pass filter report has no prompt-stage report."), [guarded], policy);
-        var record = GuardedImageRecord.Create(result, guarded, model, item.Index, $"{item.Index}.png");
+        var result = new GuardedResult(first, initial.Prompt ?? throw new InvalidDataException("The first-pass filter report has no prompt-stage report."), [guarded], guards.Policy);
+        var record = GuardedImageRecord.Create(result, guarded, guards.Model, item.Index, $"{item.Index}.png");
         var metadata = new Dictionary<string, string> { ["nudge_outcome"] = guarded.Outcome.ToString().ToLowerInvariant(), ["nudge_run"] = item.RunId };
         BlobRef? unmodifiedRef = null;
         if (guarded.Outcome != ImageOutcome.Clean)

@@ -2,21 +2,25 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.DurableTask;
 using Nudge.Engine.Generation;
+using Nudge.Orchestration.State;
 using Nudge.Storage;
 
 namespace Nudge.Orchestration.Activities;
 
 /// <summary>
 /// Reads a JSONL batch file and validates each line with <see cref="GenerationRequestParser"/>. Blank lines are
-/// skipped; each rejected line is recorded with its 1-based number and reason in <c>batch-out/{batch}/errors.jsonl</c>
-/// (write-if-absent). A missing batch file is a permanent failure.
+/// skipped; the valid lines are stored for the batch to run a chunk at a time (<see cref="WorkNames.BatchLines"/>),
+/// and each rejected line is recorded with its 1-based number and reason in <c>batch-out/{batch}/errors.jsonl</c>
+/// (both write-if-absent). Only counts and references go back to the orchestration. A missing batch file is a
+/// permanent failure.
 /// </summary>
 public sealed class ReadBatchFileActivity(IObjectStore store) : TaskActivity<BatchInput, BatchPlan>
 {
     /// <summary>Largest batch file accepted, in bytes (<see cref="GenerationLimits.MaxBatchFileBytes"/>).</summary>
     public const long MaxBytes = GenerationLimits.MaxBatchFileBytes;
 
-    private static readonly JsonSerializerOptions s_lineOptions = new(ImageRecord.JsonOptions) { WriteIndented = false };
+    /// <summary>One JSON object per line, as the stored plan and the errors file hold them.</summary>
+    internal static readonly JsonSerializerOptions LineOptions = new(ImageRecord.JsonOptions) { WriteIndented = false };
 
     /// <inheritdoc/>
     public override Task<BatchPlan> RunAsync(TaskActivityContext context, BatchInput input) => ExecuteAsync(input);
@@ -24,7 +28,7 @@ public sealed class ReadBatchFileActivity(IObjectStore store) : TaskActivity<Bat
     /// <summary>The activity's work, callable without a durable context.</summary>
     /// <param name="input">The batch file.</param>
     /// <param name="cancellationToken">Cancels the work.</param>
-    /// <returns>The valid lines and the rejected ones.</returns>
+    /// <returns>Where the valid lines are, and how many were valid and rejected.</returns>
     public async Task<BatchPlan> ExecuteAsync(BatchInput input, CancellationToken cancellationToken = default)
     {
         StoredObject file;
@@ -41,7 +45,8 @@ public sealed class ReadBatchFileActivity(IObjectStore store) : TaskActivity<Bat
             throw new PermanentActivityException($"batch file {input.Source} does not exist", ex);
         }
 
-        var lines = new List<BatchLine>();
+        var lines = new StringBuilder();
+        int lineCount = 0;
         var errors = new List<BatchLineError>();
         string text;
         try
@@ -77,7 +82,8 @@ public sealed class ReadBatchFileActivity(IObjectStore store) : TaskActivity<Bat
             var problems = GenerationRequestParser.TryParse(row, out var job);
             if (job is not null)
             {
-                lines.Add(new BatchLine(i + 1, job));
+                lines.Append(JsonSerializer.Serialize(new BatchLine(i + 1, job), LineOptions)).Append('\n');
+                lineCount++;
             }
             else
             {
@@ -92,12 +98,14 @@ public sealed class ReadBatchFileActivity(IObjectStore store) : TaskActivity<Bat
             var jsonl = new StringBuilder();
             foreach (var e in errors)
             {
-                jsonl.Append(JsonSerializer.Serialize(e, s_lineOptions)).Append('\n');
+                jsonl.Append(JsonSerializer.Serialize(e, LineOptions)).Append('\n');
             }
 
             await store.WriteIfAbsentAsync(errorsRef.Container, errorsRef.Name, Encoding.UTF8.GetBytes(jsonl.ToString()), "application/x-ndjson", null, cancellationToken);
         }
 
-        return new BatchPlan(lines, errors, errorsRef);
+        var plan = WorkNames.BatchLines(input.BatchId);
+        await store.WriteIfAbsentAsync(plan.Container, plan.Name, Encoding.UTF8.GetBytes(lines.ToString()), "application/x-ndjson", null, cancellationToken);
+        return new BatchPlan(plan, lineCount, errors.Count, errorsRef);
     }
 }

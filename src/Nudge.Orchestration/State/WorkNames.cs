@@ -30,4 +30,15 @@ public static class WorkNames
     /// <param name="roundsDone">Rounds run before the filters.</param>
     /// <returns>The reference.</returns>
     public static BlobRef Filters(string runId, int index, int roundsDone) => new(StorageContainers.Work, $"{runId}/{index}/filters-{roundsDone}.json");
+
+    /// <summary><c>work/batches/{batchId}/lines.jsonl</c>: a batch file's valid lines, one JSON line each.</summary>
+    /// <param name="batchId">The batch id.</param>
+    /// <returns>The reference.</returns>
+    public static BlobRef BatchLines(string batchId) => new(StorageContainers.Work, $"batches/{batchId}/lines.jsonl");
+
+    /// <summary><c>work/batches/{batchId}/results-{start}.json</c>: the results of the chunk starting at line index <paramref name="start"/>.</summary>
+    /// <param name="batchId">The batch id.</param>
+    /// <param name="start">0-based index of the chunk's first line.</param>
+    /// <returns>The reference.</returns>
+    public static BlobRef BatchResults(string batchId, int start) => new(StorageContainers.Work, $"batches/{batchId}/results-{start:D7}.json");
 }
