@@ -31,14 +31,15 @@ public sealed class NudgeWorkerServices : IDisposable
     /// <param name="maxConcurrentGenerations">Generation runs allowed at once (default 1).</param>
     /// <param name="ownsModel">Whether <see cref="Dispose"/> disposes the model.</param>
     /// <param name="logger">A logger, or null.</param>
+    /// <param name="slotWaitLimit">The longest wait for a generation slot (default <see cref="GenerationSlots.DefaultWaitLimit"/>).</param>
     public NudgeWorkerServices(StableDiffusionModel model, IObjectStore store, NudgePolicy? policy = null, ModerationOptions? moderation = null,
-        int maxConcurrentGenerations = 1, bool ownsModel = false, ILogger? logger = null)
+        int maxConcurrentGenerations = 1, bool ownsModel = false, ILogger? logger = null, TimeSpan? slotWaitLimit = null)
     {
         Model = model;
         Store = store;
         Policy = policy ?? new NudgePolicy();
         Moderation = moderation ?? new ModerationOptions();
-        Slots = new GenerationSlots(maxConcurrentGenerations);
+        Slots = new GenerationSlots(maxConcurrentGenerations, slotWaitLimit);
         _ownsModel = ownsModel;
         _logger = logger ?? NullLogger.Instance;
         Pipeline = new DiffusionPipeline(model);

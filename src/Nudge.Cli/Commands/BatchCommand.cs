@@ -55,7 +55,8 @@ internal static class BatchCommand
         await objects.WriteIfAbsentAsync(source.Container, source.Name, content, "application/x-ndjson", cancellationToken: cancellationToken);
 
         using var model = ModelArguments.Load(modelDir);
-        using var services = new NudgeWorkerServices(model, objects, policy, logger: CliLog.Logger);
+        using var services = new NudgeWorkerServices(model, objects, policy, logger: CliLog.Logger,
+            slotWaitLimit: Timeout.InfiniteTimeSpan); // no function timeout here: a long local queue just waits
         await StoreArguments.GuardIndicesAsync(services.Indices, services.Policy, model, services.Embedder, services.CopyDetector, cancellationToken);
 
         await using var host = await DurableArguments.StartAsync(hostOptions, services);

@@ -43,7 +43,8 @@ internal static class ServeCommand
         var policy = policyPath is null ? new NudgePolicy() : PolicyArguments.Load(policyPath);
         var keys = ReadKeys(storeRoot);
         using var model = ModelArguments.Load(modelDir);
-        using var services = new NudgeWorkerServices(model, objects, policy, logger: CliLog.Logger);
+        using var services = new NudgeWorkerServices(model, objects, policy, logger: CliLog.Logger,
+            slotWaitLimit: Timeout.InfiniteTimeSpan); // no function timeout here: a long local queue just waits
         await StoreArguments.GuardIndicesAsync(services.Indices, services.Policy, model, services.Embedder, services.CopyDetector, cancellationToken);
 
         await using var durable = await DurableArguments.StartAsync(hostOptions, services);
