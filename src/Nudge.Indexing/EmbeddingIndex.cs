@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Numerics.Tensors;
 using Azure;
+using Nudge.Indexing.Approximate;
 using Nudge.Indexing.Search;
 
 namespace Nudge.Indexing;
@@ -8,7 +9,9 @@ namespace Nudge.Indexing;
 /// <summary>
 /// An embedding index held in memory: unit-length rows in one contiguous array (float32 or float16) with the
 /// entries' metadata, searched exactly (cosine similarity = dot product of unit vectors). Immutable and safe to
-/// search from many threads. Load one with <see cref="Persistence.EmbeddingIndexStore.LoadAsync"/> or build one
+/// search from many threads. An index with a <see cref="ProximityGraph"/> attached searches approximately: the graph
+/// proposes candidates and they are re-ranked by their exact similarity, so similarities stay exact and only recall is
+/// approximate. Load one with <see cref="Persistence.EmbeddingIndexStore.LoadAsync"/> or build one
 /// in memory with <see cref="Create"/>.
 /// </summary>
 public sealed class EmbeddingIndex
@@ -30,7 +33,8 @@ public sealed class EmbeddingIndex
         Half[]? halves,
         IndexEntry[] rows,
         long generation,
-        ETag? etag)
+        ETag? etag,
+        ProximityGraph? graph = null)
     {
         Name = name;
         Exists = exists;
@@ -41,6 +45,7 @@ public sealed class EmbeddingIndex
         _rows = rows;
         Generation = generation;
         ETag = etag;
+        Graph = graph;
         _rowById = new Dictionary<string, int>(rows.Length, StringComparer.Ordinal);
         for (int i = 0; i < rows.Length; i++)
         {
@@ -75,6 +80,15 @@ public sealed class EmbeddingIndex
     public ETag? ETag { get; }
 
     /// <summary>
+    /// The proximity graph searches go through, or <see langword="null"/> when this index is searched exactly (no graph
+    /// was built for this snapshot, or it is smaller than the graph's threshold).
+    /// </summary>
+    public ProximityGraph? Graph { get; }
+
+    /// <summary>How <see cref="Search"/> works on this snapshot: <c>exact</c> or <c>approximate</c>.</summary>
+    public string SearchMethod => Graph is null ? "exact" : "approximate";
+
+    /// <summary>
     /// The entries in row order. Each access builds an <see cref="IndexEntry"/> with a fresh copy of the
     /// (normalized) embedding; use <see cref="CopyEmbedding"/> or <see cref="GetEntry"/> for single rows.
     /// </summary>
@@ -103,6 +117,24 @@ public sealed class EmbeddingIndex
         }
 
         return new EmbeddingIndex(name, exists: false, dimension, storageType, builder.Singles, builder.Halves, rows, generation: 0, etag: null);
+    }
+
+    /// <summary>
+    /// This snapshot searched through <paramref name="graph"/> (built over these rows by <see cref="ProximityGraph.Build"/>);
+    /// the rows are shared, not copied.
+    /// </summary>
+    /// <param name="graph">The graph, or <see langword="null"/> for exact search.</param>
+    /// <returns>The index.</returns>
+    /// <exception cref="ArgumentException">The graph was built over a different number of rows or dimension.</exception>
+    public EmbeddingIndex WithGraph(ProximityGraph? graph)
+    {
+        if (graph is not null && (graph.Count != Count || graph.Dimension != Dimension))
+        {
+            throw new ArgumentException(
+                $"The graph covers {graph.Count} rows of {graph.Dimension} values; index '{Name}' has {Count} of {Dimension}.", nameof(graph));
+        }
+
+        return new EmbeddingIndex(Name, Exists, Dimension, StorageType, _singles, _halves, _rows, Generation, ETag, graph) { ParallelThreshold = ParallelThreshold };
     }
 
     /// <summary>Whether an entry with this id is in the index.</summary>
@@ -169,6 +201,11 @@ public sealed class EmbeddingIndex
 
         CheckQueryLength(query.Length, nameof(query));
         float[] unitQuery = IndexEntryRules.Normalized(query, "the query", nameof(query));
+        if (Graph is not null)
+        {
+            return ToHits(Rerank(unitQuery, Graph.Candidates(unitQuery, k * Graph.Options.CandidatesPerHit), Math.Min(k, Count)));
+        }
+
         return ToHits(ExactScan.TopK(_singles, _halves, Count, Dimension, unitQuery, 1, Math.Min(k, Count), ParallelThreshold)[0]);
     }
 
@@ -200,8 +237,45 @@ public sealed class EmbeddingIndex
             IndexEntryRules.Normalized(queries.Slice(q * Dimension, Dimension), $"query {q}", nameof(queries)).CopyTo(unitQueries, q * Dimension);
         }
 
+        if (Graph is not null)
+        {
+            var approximate = new IReadOnlyList<SearchHit>[queryCount];
+            Parallel.For(0, queryCount, q =>
+            {
+                float[] unit = unitQueries.AsSpan(q * Dimension, Dimension).ToArray();
+                approximate[q] = ToHits(Rerank(unit, Graph.Candidates(unit, k * Graph.Options.CandidatesPerHit), Math.Min(k, Count)));
+            });
+            return approximate;
+        }
+
         (float Score, int Row)[][] results = ExactScan.TopK(_singles, _halves, Count, Dimension, unitQueries, queryCount, Math.Min(k, Count), ParallelThreshold);
         return results.Select(ToHits).ToArray();
+    }
+
+    /// <summary>The best <paramref name="k"/> of <paramref name="rows"/> by exact similarity, best first; ties go to the lower row.</summary>
+    private (float Score, int Row)[] Rerank(float[] unitQuery, int[] rows, int k)
+    {
+        var scored = new (float Score, int Row)[rows.Length];
+        float[]? converted = _halves is null ? null : new float[Dimension];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            int row = rows[i];
+            ReadOnlySpan<float> values;
+            if (_singles is not null)
+            {
+                values = _singles.AsSpan(row * Dimension, Dimension);
+            }
+            else
+            {
+                TensorPrimitives.ConvertToSingle(_halves.AsSpan(row * Dimension, Dimension), converted);
+                values = converted;
+            }
+
+            scored[i] = (TensorPrimitives.Dot(unitQuery, values), row);
+        }
+
+        Array.Sort(scored, static (a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Row.CompareTo(b.Row));
+        return scored.Length > k ? scored[..k] : scored;
     }
 
     private void CheckQueryLength(int length, string paramName)

@@ -276,6 +276,88 @@ public abstract class EmbeddingIndexStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_built_graph_serves_loads_of_its_own_generation_only_and_compaction_collects_superseded_graphs()
+    {
+        var options = new EmbeddingIndexStoreOptions
+        {
+            Container = Container,
+            OrphanGracePeriod = TimeSpan.Zero,
+            ApproximateSearch = new Approximate.ApproximateSearchOptions { MinEntries = 500 },
+        };
+        EmbeddingIndexStore store = await NewIndexStoreAsync(options);
+        float[][] vectors = TestVectors.Clustered(seed: 11, count: 610, dimension: 32, clusters: 20, spread: 0.5f);
+        await store.AddAsync("undesired", TestVectors.TextEntries("c", vectors[..600]));
+
+        GraphBuildResult built = await store.BuildGraphAsync("undesired");
+        GraphBuildResult again = await store.BuildGraphAsync("undesired");
+        EmbeddingIndex withGraph = await store.LoadAsync("undesired");
+        EmbeddingIndex exactly = await store.LoadAsync("undesired", new IndexLoadOptions { UseGraph = false });
+
+        Assert.Equal(("built", 1L, 600), (built.Status, built.Generation, built.Count));
+        Assert.True(built.Bytes > 600 * 32);
+        Assert.Equal(("exists", built.BlobName, built.Bytes), (again.Status, again.BlobName, again.Bytes));
+        Assert.Equal("approximate", withGraph.SearchMethod);
+        Assert.Equal("exact", exactly.SearchMethod);
+        for (int i = 0; i < 600; i += 37)
+        {
+            Assert.Equal($"c{i}", withGraph.Search(vectors[i], 1)[0].Id);
+        }
+
+        await store.AddAsync("undesired", TestVectors.TextEntries("n", vectors[600..]));
+        EmbeddingIndex updated = await store.LoadAsync("undesired");
+        Assert.Equal(("exact", 610), (updated.SearchMethod, updated.Count));
+        Assert.Equal("n3", updated.Search(vectors[603], 1)[0].Id);
+
+        GraphBuildResult rebuilt = await store.BuildGraphAsync("undesired");
+        Assert.Equal(("built", 2L), (rebuilt.Status, rebuilt.Generation));
+        Assert.NotEqual(built.BlobName, rebuilt.BlobName);
+        Assert.Equal("approximate", (await store.LoadAsync("undesired")).SearchMethod);
+
+        IObjectStore objects = await CreateObjectStoreAsync();
+        Assert.True(await objects.ExistsAsync(Container, built.BlobName!));
+        IndexCompactionResult compacted = await store.CompactAsync("undesired");
+        Assert.Equal(3, compacted.Generation); // the two shards were merged: a new manifest, so both graphs are superseded
+        Assert.False(await objects.ExistsAsync(Container, built.BlobName!));
+        Assert.False(await objects.ExistsAsync(Container, rebuilt.BlobName!));
+        Assert.Equal("exact", (await store.LoadAsync("undesired")).SearchMethod);
+        Assert.Equal(("built", 3L), ((await store.BuildGraphAsync("undesired")).Status, 3L));
+    }
+
+    [Fact]
+    public async Task An_index_below_the_graph_threshold_is_searched_exactly()
+    {
+        EmbeddingIndexStore store = await NewIndexStoreAsync(new EmbeddingIndexStoreOptions
+        {
+            Container = Container,
+            ApproximateSearch = new Approximate.ApproximateSearchOptions { MinEntries = 101 },
+        });
+        await store.AddAsync("undesired", TestVectors.TextEntries("c", TestVectors.Gaussian(seed: 3, count: 100, dimension: 8)));
+
+        GraphBuildResult result = await store.BuildGraphAsync("undesired");
+
+        Assert.Equal(("below-threshold", (string?)null, 0L), (result.Status, result.BlobName, result.Bytes));
+        Assert.Equal("exact", (await store.LoadAsync("undesired")).SearchMethod);
+        await Assert.ThrowsAsync<IndexNotFoundException>(() => store.BuildGraphAsync("missing"));
+    }
+
+    [Fact]
+    public async Task A_corrupt_graph_blob_fails_the_load_and_names_the_blob()
+    {
+        var options = new EmbeddingIndexStoreOptions { Container = Container, ApproximateSearch = new Approximate.ApproximateSearchOptions { MinEntries = 50 } };
+        EmbeddingIndexStore store = await NewIndexStoreAsync(options);
+        await store.AddAsync("undesired", TestVectors.TextEntries("c", TestVectors.Gaussian(seed: 4, count: 60, dimension: 8)));
+        GraphBuildResult built = await store.BuildGraphAsync("undesired");
+        IObjectStore objects = await CreateObjectStoreAsync();
+        await objects.DeleteAsync(Container, built.BlobName!);
+        await objects.WriteAsync(Container, built.BlobName!, new byte[] { 1, 2, 3, 4, 5 });
+
+        var ex = await Assert.ThrowsAsync<InvalidDataException>(() => store.LoadAsync("undesired"));
+
+        Assert.Contains(built.BlobName!, ex.Message);
+        Assert.Equal(60, (await store.LoadAsync("undesired", new IndexLoadOptions { UseGraph = false })).Count);
+    }
+
+    [Fact]
     public async Task Concurrent_adds_from_eight_separate_stores_lose_no_entry()
     {
         const int writers = 8;

@@ -1,6 +1,8 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Globalization;
 using Azure;
+using Nudge.Indexing.Approximate;
 using Nudge.Storage;
 
 namespace Nudge.Indexing.Persistence;
@@ -22,6 +24,12 @@ namespace Nudge.Indexing.Persistence;
 /// several processes lose nothing, and a crash leaves either the old or the new manifest, never a mix.
 /// Shards of failed or superseded updates stay behind until <see cref="CompactAsync"/> collects them.
 /// </para>
+/// <para>
+/// A large index may also have a proximity graph, <c>{name}/graphs/g{generation}-{hash}.usearch</c>, built by
+/// <see cref="BuildGraphAsync"/> for one manifest and named by a hash of that manifest's shards. A snapshot only ever
+/// loads the graph of its own manifest, so a graph never answers for rows it was not built over; after an update the
+/// new generation is searched exactly until its graph is built.
+/// </para>
 /// </remarks>
 public sealed class EmbeddingIndexStore
 {
@@ -36,6 +44,7 @@ public sealed class EmbeddingIndexStore
     private readonly TimeSpan _commitRetryDelay;
     private readonly TimeSpan _orphanGracePeriod;
     private readonly TimeProvider _time;
+    private readonly ApproximateSearchOptions _approximate;
 
     /// <summary>Creates a store of indices in <paramref name="store"/>.</summary>
     /// <param name="store">Where the indices live.</param>
@@ -50,6 +59,8 @@ public sealed class EmbeddingIndexStore
 
         options ??= new EmbeddingIndexStoreOptions();
         StorageNames.ValidateContainerName(options.Container, nameof(options));
+        ArgumentNullException.ThrowIfNull(options.ApproximateSearch, nameof(options));
+        options.ApproximateSearch.Validate(nameof(options));
         if (!Enum.IsDefined(options.StorageType) || options.MaxEntriesPerShard <= 0 || options.MaxCommitAttempts <= 0 ||
             options.CommitRetryDelay < TimeSpan.Zero || options.OrphanGracePeriod < TimeSpan.Zero || options.TimeProvider is null)
         {
@@ -67,6 +78,7 @@ public sealed class EmbeddingIndexStore
         _commitRetryDelay = options.CommitRetryDelay;
         _orphanGracePeriod = options.OrphanGracePeriod;
         _time = options.TimeProvider;
+        _approximate = options.ApproximateSearch.Clone();
     }
 
     /// <summary>The container holding the indices.</summary>
@@ -139,7 +151,70 @@ public sealed class EmbeddingIndexStore
             }
         }).ConfigureAwait(false);
 
-        return new EmbeddingIndex(name, exists: true, manifest.Dimension, storageType, matrix.Singles, matrix.Halves, rows, manifest.Generation, snapshot.ETag);
+        var index = new EmbeddingIndex(name, exists: true, manifest.Dimension, storageType, matrix.Singles, matrix.Halves, rows, manifest.Generation, snapshot.ETag);
+        if (options.UseGraph && manifest.Count >= _approximate.MinEntries)
+        {
+            ProximityGraph? graph = await LoadGraphAsync(name, manifest, options.GraphSearch, cancellationToken).ConfigureAwait(false);
+            if (graph is not null)
+            {
+                return index.WithGraph(graph);
+            }
+        }
+
+        return index;
+    }
+
+    /// <summary>
+    /// Builds and stores the proximity graph of an index's current manifest when it has at least
+    /// <see cref="ApproximateSearchOptions.MinEntries"/> entries (write-if-absent, so concurrent builders store one graph).
+    /// Loads of that manifest then search approximately, re-ranked exactly. Building is CPU-heavy (minutes per million rows).
+    /// </summary>
+    /// <param name="name">The index name.</param>
+    /// <param name="progress">Receives the rows inserted so far.</param>
+    /// <param name="cancellationToken">Cancels the build (nothing is stored).</param>
+    /// <returns>What was done.</returns>
+    /// <exception cref="IndexNotFoundException">The index does not exist.</exception>
+    public async Task<GraphBuildResult> BuildGraphAsync(string name, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        IndexNames.Validate(name);
+        ManifestSnapshot snapshot = await ReadManifestAsync(name, cancellationToken).ConfigureAwait(false)
+            ?? throw new IndexNotFoundException(name, $"{Container}/{ManifestRules.ManifestName(name)}");
+        IndexManifest manifest = snapshot.Manifest;
+        if (manifest.Count < _approximate.MinEntries)
+        {
+            return new GraphBuildResult(name, manifest.Generation, manifest.Count, "below-threshold", null, 0, TimeSpan.Zero);
+        }
+
+        string graphName = ManifestRules.GraphName(name, manifest);
+        if (await _store.ExistsAsync(Container, graphName, cancellationToken).ConfigureAwait(false))
+        {
+            ObjectProperties existing = await _store.GetPropertiesAsync(Container, graphName, cancellationToken).ConfigureAwait(false);
+            return new GraphBuildResult(name, manifest.Generation, manifest.Count, "exists", graphName, existing.Length, TimeSpan.Zero);
+        }
+
+        // Rows exactly as that manifest holds them (a newer manifest would get another graph name).
+        EmbeddingIndex index = await LoadAsync(name, new IndexLoadOptions { IncludeLatents = false, UseGraph = false }, cancellationToken).ConfigureAwait(false);
+        if (index.Generation != manifest.Generation)
+        {
+            throw new PreconditionFailedException(Container, ManifestRules.ManifestName(name),
+                $"index '{name}' changed from generation {manifest.Generation} to {index.Generation} while its graph was being prepared; build again.", null);
+        }
+
+        using ProximityGraph graph = ProximityGraph.Build(index, _approximate, progress, cancellationToken);
+        byte[] saved = graph.Save();
+        var metadata = new Dictionary<string, string>
+        {
+            ["generation"] = manifest.Generation.ToString(CultureInfo.InvariantCulture),
+            ["count"] = manifest.Count.ToString(CultureInfo.InvariantCulture),
+            ["connectivity"] = _approximate.Connectivity.ToString(CultureInfo.InvariantCulture),
+            ["expansionadd"] = _approximate.ExpansionAdd.ToString(CultureInfo.InvariantCulture),
+            ["expansionsearch"] = _approximate.ExpansionSearch.ToString(CultureInfo.InvariantCulture),
+            ["candidatesperhit"] = _approximate.CandidatesPerHit.ToString(CultureInfo.InvariantCulture),
+            ["quantization"] = _approximate.Quantization.ToString(),
+            ["usearch"] = ProximityGraph.LibraryVersion,
+        };
+        bool written = await _store.WriteIfAbsentAsync(Container, graphName, saved, "application/octet-stream", metadata, cancellationToken).ConfigureAwait(false);
+        return new GraphBuildResult(name, manifest.Generation, manifest.Count, written ? "built" : "exists", graphName, saved.Length, graph.BuildTime);
     }
 
     /// <summary>
@@ -258,6 +333,11 @@ public sealed class EmbeddingIndexStore
         // Collect against the latest manifest, whoever committed it.
         IndexManifest? latest = (await ReadManifestAsync(name, cancellationToken).ConfigureAwait(false))?.Manifest;
         var referenced = new HashSet<string>(StringComparer.Ordinal);
+        if (latest is not null)
+        {
+            referenced.Add(ManifestRules.GraphName(name, latest));
+        }
+
         foreach (ManifestShard shard in latest?.Shards ?? [])
         {
             referenced.Add(shard.Embeddings.Name);
@@ -269,11 +349,14 @@ public sealed class EmbeddingIndexStore
 
         DateTimeOffset cutoff = _time.GetUtcNow() - _orphanGracePeriod;
         var orphans = new List<string>();
-        await foreach (ObjectProperties blob in _store.ListAsync(Container, ManifestRules.ShardsPrefix(name), cancellationToken).ConfigureAwait(false))
+        foreach (string prefix in new[] { ManifestRules.ShardsPrefix(name), ManifestRules.GraphsPrefix(name) })
         {
-            if (!referenced.Contains(blob.Name) && blob.LastModified <= cutoff)
+            await foreach (ObjectProperties blob in _store.ListAsync(Container, prefix, cancellationToken).ConfigureAwait(false))
             {
-                orphans.Add(blob.Name);
+                if (!referenced.Contains(blob.Name) && blob.LastModified <= cutoff)
+                {
+                    orphans.Add(blob.Name);
+                }
             }
         }
 
@@ -332,6 +415,40 @@ public sealed class EmbeddingIndexStore
         }
 
         return existed;
+    }
+
+
+    private static int MetadataInt(IReadOnlyDictionary<string, string> metadata, string key, int fallback, string location) =>
+        !metadata.TryGetValue(key, out string? text) ? fallback
+        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value > 0 ? value
+        : throw new InvalidDataException($"Proximity graph '{location}' has an invalid '{key}' ('{text}').");
+
+    /// <summary>The stored graph of <paramref name="manifest"/>, or null when none was built.</summary>
+    private async Task<ProximityGraph?> LoadGraphAsync(string name, IndexManifest manifest, ApproximateSearchOptions? search, CancellationToken cancellationToken)
+    {
+        string graphName = ManifestRules.GraphName(name, manifest);
+        string location = $"{Container}/{graphName}";
+        StoredObject stored;
+        try
+        {
+            stored = await _store.ReadAsync(Container, graphName, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectNotFoundException)
+        {
+            return null;
+        }
+
+        ApproximateSearchOptions options = _approximate.Clone();
+        options.Connectivity = MetadataInt(stored.Metadata, "connectivity", options.Connectivity, location);
+        options.ExpansionAdd = MetadataInt(stored.Metadata, "expansionadd", options.ExpansionAdd, location);
+        options.ExpansionSearch = search?.ExpansionSearch ?? MetadataInt(stored.Metadata, "expansionsearch", options.ExpansionSearch, location);
+        options.CandidatesPerHit = search?.CandidatesPerHit ?? MetadataInt(stored.Metadata, "candidatesperhit", options.CandidatesPerHit, location);
+        if (stored.Metadata.TryGetValue("quantization", out string? quantization) && Enum.TryParse(quantization, out GraphQuantization q))
+        {
+            options.Quantization = q;
+        }
+
+        return ProximityGraph.Load(stored.Content, manifest.Count, manifest.Dimension, options, location);
     }
 
     private static string Preview(IEnumerable<string> ids)

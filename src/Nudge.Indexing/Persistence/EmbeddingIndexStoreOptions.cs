@@ -33,6 +33,12 @@ public sealed class EmbeddingIndexStoreOptions
     /// </summary>
     public TimeSpan OrphanGracePeriod { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Approximate search: the size from which <see cref="EmbeddingIndexStore.BuildGraphAsync"/> builds a proximity graph, and
+    /// the graph's settings. Default: graphs from 100,000 entries.
+    /// </summary>
+    public Approximate.ApproximateSearchOptions ApproximateSearch { get; set; } = new();
+
     /// <summary>The clock for <see cref="IndexEntry.AddedAt"/> defaults and manifest timestamps.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

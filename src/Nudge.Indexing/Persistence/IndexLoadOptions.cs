@@ -11,4 +11,16 @@ public sealed class IndexLoadOptions
     /// <see cref="EmbeddingIndex.Exists"/> = <see langword="false"/>. Default <see langword="false"/>.
     /// </summary>
     public bool RequireExists { get; set; }
+
+    /// <summary>
+    /// Whether to search through the snapshot's proximity graph when one was built for it
+    /// (<see cref="EmbeddingIndexStore.BuildGraphAsync"/>). Default <see langword="true"/>; <see langword="false"/> searches exactly.
+    /// </summary>
+    public bool UseGraph { get; set; } = true;
+
+    /// <summary>
+    /// Search settings for the graph (<see cref="Approximate.ApproximateSearchOptions.ExpansionSearch"/> and
+    /// <see cref="Approximate.ApproximateSearchOptions.CandidatesPerHit"/>); <see langword="null"/> for those recorded when it was built.
+    /// </summary>
+    public Approximate.ApproximateSearchOptions? GraphSearch { get; set; }
 }

@@ -10,6 +10,27 @@ internal static class ManifestRules
 
     public static string ShardsPrefix(string index) => $"{index}/{ShardsFolder}/";
 
+    public const string GraphsFolder = "graphs";
+
+    public static string GraphsPrefix(string index) => $"{index}/{GraphsFolder}/";
+
+    /// <summary>
+    /// The graph blob of one manifest: named by a hash of the generation and the shards' content, so a graph is only ever
+    /// used with the rows it was built over (an update, or a deleted and re-created index, gets a new name).
+    /// </summary>
+    public static string GraphName(string index, IndexManifest manifest)
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append(manifest.Generation).Append('|').Append(manifest.Count).Append('|').Append(manifest.Dimension).Append('|').Append(manifest.StorageType);
+        foreach (ManifestShard shard in manifest.Shards)
+        {
+            text.Append('|').Append(shard.FirstEntry).Append(':').Append(shard.EntryCount).Append(':').Append(shard.Embeddings.Sha256);
+        }
+
+        byte[] hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString()));
+        return $"{GraphsPrefix(index)}g{manifest.Generation}-{Convert.ToHexStringLower(hash.AsSpan(0, 12))}.usearch";
+    }
+
     public static string EmbeddingShardName(string index, string shardId) => $"{index}/{ShardsFolder}/{shardId}.bin";
 
     public static string LatentShardName(string index, string shardId) => $"{index}/{ShardsFolder}/{shardId}.latents.bin";

@@ -23,6 +23,32 @@ public static class TestVectors
         return vectors;
     }
 
+    /// <summary>
+    /// Unit vectors in <paramref name="clusters"/> clusters (a random unit centre plus isotropic noise of total norm about
+    /// <paramref name="spread"/>), the shape of real embeddings, which plain Gaussians lack.
+    /// </summary>
+    public static float[][] Clustered(int seed, int count, int dimension, int clusters, float spread)
+    {
+        float[][] centres = Gaussian(seed, clusters, dimension);
+        float[][] noise = Gaussian(seed + 7919, count, dimension);
+        var random = new Random(seed + 1);
+        var vectors = new float[count][];
+        for (int i = 0; i < count; i++)
+        {
+            float[] centre = centres[random.Next(clusters)];
+            float centreNorm = MathF.Sqrt(centre.Sum(x => x * x));
+            float noiseScale = spread / MathF.Sqrt(dimension);
+            vectors[i] = centre.Select((c, j) => (c / centreNorm) + (noiseScale * noise[i][j])).ToArray();
+            float norm = MathF.Sqrt(vectors[i].Sum(x => x * x));
+            for (int j = 0; j < dimension; j++)
+            {
+                vectors[i][j] /= norm;
+            }
+        }
+
+        return vectors;
+    }
+
     public static IndexEntry[] TextEntries(string idPrefix, float[][] embeddings) =>
         embeddings.Select((e, i) => new IndexEntry
         {
