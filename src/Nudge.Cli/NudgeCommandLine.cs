@@ -72,11 +72,19 @@ internal static class NudgeCommandLine
             Text("--copy-index", "The copy-descriptor index (default memorized)."),
             StoreOption(),
         };
+        var graph = new Command("graph", "Build the proximity graph (HNSW) of a large index, so that its searches are approximate and re-ranked exactly.")
+        {
+            Text("--index", "The index.", required: true),
+            Int("--min-entries", "Build only from this many entries; smaller indices stay exact (default 100000)."),
+            Text("--quantization", "How the graph stores its vectors: f32, f16 or i8 (default i8; results are re-ranked on the index's rows)."),
+            StoreOption(),
+        };
         WithAction(add, IndexCommand.AddAsync);
+        WithAction(graph, IndexCommand.GraphAsync);
         WithAction(list, IndexCommand.ListAsync);
         WithAction(remove, IndexCommand.RemoveAsync);
         WithAction(import, IndexCommand.ImportAsync);
-        return new Command("index", "Manage the embedding indices the filters search.") { add, list, remove, import };
+        return new Command("index", "Manage the embedding indices the filters search.") { add, list, remove, import, graph };
     }
 
     private static Command Batch()

@@ -20,6 +20,7 @@ public static class BenchmarkSuite
     public static IReadOnlyList<IComparison> Comparisons { get; } =
     [
         new IndexSearchComparison(),
+        new ApproximateSearchComparison(),
         new GenerationComparison(),
         new NudgeCostComparison(),
         new OrchestrationComparison(),

@@ -162,6 +162,51 @@ internal static class IndexCommand
         return 0;
     }
 
+    public static async Task<int> GraphAsync(Arguments a, CancellationToken ct)
+    {
+        var name = a.Required("index");
+        var approximate = new Nudge.Indexing.Approximate.ApproximateSearchOptions();
+        if (a.Int("min-entries") is int min)
+        {
+            approximate.MinEntries = min > 0 ? min : throw new UsageException($"--min-entries must be positive, not {min}");
+        }
+
+        approximate.Quantization = a.String("quantization") switch
+        {
+            null or "i8" => Nudge.Indexing.Approximate.GraphQuantization.Int8,
+            "f16" => Nudge.Indexing.Approximate.GraphQuantization.Float16,
+            "f32" => Nudge.Indexing.Approximate.GraphQuantization.Float32,
+            var other => throw new UsageException($"--quantization must be f32, f16 or i8, not '{other}'"),
+        };
+        var store = new EmbeddingIndexStore(StoreArguments.OpenObjects(a), new EmbeddingIndexStoreOptions { ApproximateSearch = approximate });
+        int lastTenth = -1;
+        var progress = new Progress<(int Done, int Total)>(p =>
+        {
+            int tenth = (int)(10L * p.Done / Math.Max(1, p.Total));
+            if (Interlocked.Exchange(ref lastTenth, tenth) != tenth)
+            {
+                System.Console.Error.WriteLine($"graph '{name}': {p.Done:N0} of {p.Total:N0} rows");
+            }
+        });
+        GraphBuildResult result;
+        try
+        {
+            result = await store.BuildGraphAsync(name, progress, ct);
+        }
+        catch (IndexNotFoundException)
+        {
+            throw new UsageException($"index '{name}' does not exist");
+        }
+
+        System.Console.WriteLine(result.Status switch
+        {
+            "below-threshold" => $"'{name}' has {result.Count} entries, fewer than {approximate.MinEntries}: it stays exact (lower --min-entries to build anyway)",
+            "exists" => $"'{name}' generation {result.Generation} already has its graph ({result.Bytes:N0} bytes)",
+            _ => $"built the graph of '{name}' generation {result.Generation}: {result.Count} entries, {result.Bytes:N0} bytes, {result.BuildTime.TotalSeconds:F1} s",
+        });
+        return 0;
+    }
+
     public static async Task<int> ImportAsync(Arguments a, CancellationToken ct)
     {
         var name = a.String("index") ?? "undesired";

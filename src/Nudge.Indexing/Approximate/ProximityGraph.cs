@@ -96,7 +96,7 @@ public sealed class ProximityGraph : IDisposable
         }
     }
 
-    /// <summary>Loads a graph saved by <see cref="Save"/> and checks it matches the index it is for.</summary>
+    /// <summary>Loads a graph saved by <see cref="Save()"/> and checks it matches the index it is for.</summary>
     /// <param name="saved">The saved bytes.</param>
     /// <param name="count">The rows the index has.</param>
     /// <param name="dimension">The index's dimension.</param>
@@ -153,8 +153,7 @@ public sealed class ProximityGraph : IDisposable
         string path = Path.Combine(Path.GetTempPath(), $"nudge-graph-{Guid.NewGuid():N}.usearch");
         try
         {
-            _graph.Save(path);
-            long length = new FileInfo(path).Length;
+            long length = Save(path);
             if (length > Array.MaxLength)
             {
                 throw new NotSupportedException(
@@ -167,6 +166,15 @@ public sealed class ProximityGraph : IDisposable
         {
             File.Delete(path);
         }
+    }
+
+    /// <summary>Writes the graph to a file (USearch's file format), for graphs too large for <see cref="Save()"/>.</summary>
+    /// <param name="path">The file; replaced if it exists.</param>
+    /// <returns>The file's length.</returns>
+    public long Save(string path)
+    {
+        _graph.Save(path);
+        return new FileInfo(path).Length;
     }
 
     /// <summary>The rows nearest to a unit query by the graph's (approximate) inner product, best first.</summary>

@@ -170,11 +170,11 @@ public sealed class EmbeddingIndexStore
     /// Loads of that manifest then search approximately, re-ranked exactly. Building is CPU-heavy (minutes per million rows).
     /// </summary>
     /// <param name="name">The index name.</param>
-    /// <param name="progress">Receives the rows inserted so far.</param>
+    /// <param name="progress">Receives the rows inserted so far and the rows in all, about every 1%.</param>
     /// <param name="cancellationToken">Cancels the build (nothing is stored).</param>
     /// <returns>What was done.</returns>
     /// <exception cref="IndexNotFoundException">The index does not exist.</exception>
-    public async Task<GraphBuildResult> BuildGraphAsync(string name, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<GraphBuildResult> BuildGraphAsync(string name, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
     {
         IndexNames.Validate(name);
         ManifestSnapshot snapshot = await ReadManifestAsync(name, cancellationToken).ConfigureAwait(false)
@@ -200,7 +200,7 @@ public sealed class EmbeddingIndexStore
                 $"index '{name}' changed from generation {manifest.Generation} to {index.Generation} while its graph was being prepared; build again.", null);
         }
 
-        using ProximityGraph graph = ProximityGraph.Build(index, _approximate, progress, cancellationToken);
+        using ProximityGraph graph = ProximityGraph.Build(index, _approximate, progress is null ? null : new RowProgress(progress, index.Count), cancellationToken);
         byte[] saved = graph.Save();
         var metadata = new Dictionary<string, string>
         {
@@ -569,4 +569,9 @@ public sealed class EmbeddingIndexStore
     }
 
     private sealed record ManifestSnapshot(IndexManifest Manifest, ETag ETag);
+
+    private sealed class RowProgress(IProgress<(int Done, int Total)> target, int total) : IProgress<int>
+    {
+        public void Report(int value) => target.Report((value, total));
+    }
 }

@@ -15,7 +15,7 @@ public sealed record BenchmarkOptions
           --python PATH        interpreter for the peers (default: /usr/bin/python3, which sees Debian's faiss and torch)
           --model DIR          ONNX model folder for `generate` and `scaling` (default: models/tiny-sd)
           --torch-work DIR     PyTorch checkpoint folder for the `generate` peer (default: models/recipe/work)
-          --sizes N,N,...      index sizes (rows) for `index` and `scaling`
+          --sizes N,N,...      index sizes (rows) for `index`, `ann` and `scaling`
           --dims D,D,...       embedding dimensions for `index`
           --steps N,N,...      step counts for `scaling`
           --runs N             timed runs per side for `generate` and `scaling` (after one warm-up)
