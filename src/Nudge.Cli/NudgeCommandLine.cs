@@ -163,7 +163,7 @@ internal static class NudgeCommandLine
         WithAction(pipeline, BenchCommand.PipelineAsync);
 
         // The side-by-side comparisons have their own options (see `nudge bench list`); their tokens pass through.
-        var bench = new Command("bench", "Side-by-side comparisons against peers (all, index, generate, nudge, orchestration, scaling, micro, list).")
+        var bench = new Command("bench", "Side-by-side comparisons against peers (all, index, ann, generate, nudge, orchestration, scaling, load, micro, list).")
         {
             new Argument<string[]>("benchmark") { Description = "The benchmark and its options.", Arity = ArgumentArity.ZeroOrMore },
             pipeline,

