@@ -17,8 +17,11 @@ public sealed class ApproximateSearchOptions
     /// <summary>Candidate list size while building (HNSW's efConstruction). Default 128.</summary>
     public int ExpansionAdd { get; set; } = 128;
 
-    /// <summary>Candidate list size while searching (HNSW's ef). Default 64.</summary>
-    public int ExpansionSearch { get; set; } = 64;
+    /// <summary>
+    /// Candidate list size while searching (HNSW's ef). Default 256: in `bench ann` (M = 16, Int8 graph) it gave recall@10
+    /// 0.990 at 100k × 768 and 0.93–0.96 at 1M, with every near-duplicate of embedding-like rows found; 64 gave 0.67–0.85.
+    /// </summary>
+    public int ExpansionSearch { get; set; } = 256;
 
     /// <summary>Candidates taken from the graph per requested hit, re-ranked exactly. Default 4.</summary>
     public int CandidatesPerHit { get; set; } = 4;
