@@ -256,22 +256,11 @@ public sealed class EmbeddingIndex
     private (float Score, int Row)[] Rerank(float[] unitQuery, int[] rows, int k)
     {
         var scored = new (float Score, int Row)[rows.Length];
-        float[]? converted = _halves is null ? null : new float[Dimension];
+        float[] values = new float[Dimension];
         for (int i = 0; i < rows.Length; i++)
         {
-            int row = rows[i];
-            ReadOnlySpan<float> values;
-            if (_singles is not null)
-            {
-                values = _singles.AsSpan(row * Dimension, Dimension);
-            }
-            else
-            {
-                TensorPrimitives.ConvertToSingle(_halves.AsSpan(row * Dimension, Dimension), converted);
-                values = converted;
-            }
-
-            scored[i] = (TensorPrimitives.Dot(unitQuery, values), row);
+            CopyEmbedding(rows[i], values);
+            scored[i] = (TensorPrimitives.Dot(unitQuery, values), rows[i]);
         }
 
         Array.Sort(scored, static (a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Row.CompareTo(b.Row));

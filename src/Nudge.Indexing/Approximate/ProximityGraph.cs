@@ -191,7 +191,7 @@ public sealed class ProximityGraph : IDisposable
 
     /// <summary>
     /// How many candidates to re-rank for <paramref name="k"/> hits: <see cref="ApproximateSearchOptions.CandidatesPerHit"/> × k.
-    /// (Re-ranking the whole beam instead was measured: the same recall, up to 1.8× slower per query at 20k × 768.)
+    /// (Re-ranking the whole beam instead was tried in a scratch run: the same recall, up to 1.7× slower per query at 20k × 768.)
     /// </summary>
     /// <param name="k">The hits wanted.</param>
     /// <returns>The candidate count.</returns>

@@ -106,6 +106,12 @@ public sealed class EmbeddingIndexStore
                 : new EmbeddingIndex(name, exists: false, dimension: 0, _newIndexStorageType, [], null, [], generation: 0, etag: null);
         }
 
+        return await LoadSnapshotAsync(name, snapshot, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The rows (and, when wanted and built, the graph) of the manifest already read.</summary>
+    private async Task<EmbeddingIndex> LoadSnapshotAsync(string name, ManifestSnapshot snapshot, IndexLoadOptions options, CancellationToken cancellationToken)
+    {
         IndexManifest manifest = snapshot.Manifest;
         string location = $"{Container}/{ManifestRules.ManifestName(name)}";
         EmbeddingStorageType storageType = ManifestRules.ParseStorageType(manifest.StorageType, location);
@@ -186,19 +192,17 @@ public sealed class EmbeddingIndexStore
         }
 
         string graphName = ManifestRules.GraphName(name, manifest);
-        if (await _store.ExistsAsync(Container, graphName, cancellationToken).ConfigureAwait(false))
+        try
         {
             ObjectProperties existing = await _store.GetPropertiesAsync(Container, graphName, cancellationToken).ConfigureAwait(false);
             return new GraphBuildResult(name, manifest.Generation, manifest.Count, "exists", graphName, existing.Length, TimeSpan.Zero);
         }
-
-        // Rows exactly as that manifest holds them (a newer manifest would get another graph name).
-        EmbeddingIndex index = await LoadAsync(name, new IndexLoadOptions { IncludeLatents = false, UseGraph = false }, cancellationToken).ConfigureAwait(false);
-        if (index.Generation != manifest.Generation)
+        catch (ObjectNotFoundException)
         {
-            throw new PreconditionFailedException(Container, ManifestRules.ManifestName(name),
-                $"index '{name}' changed from generation {manifest.Generation} to {index.Generation} while its graph was being prepared; build again.", null);
         }
+
+        // The rows of the manifest just read, which the graph's name was derived from.
+        EmbeddingIndex index = await LoadSnapshotAsync(name, snapshot, new IndexLoadOptions { IncludeLatents = false, UseGraph = false }, cancellationToken).ConfigureAwait(false);
 
         using ProximityGraph graph = ProximityGraph.Build(index, _approximate, progress is null ? null : new RowProgress(progress, index.Count), cancellationToken);
         byte[] saved = graph.Save();
