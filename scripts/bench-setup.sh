@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs the benchmark peers from Debian packages, idempotently: NumPy, FAISS, PyTorch, Pillow, threadpoolctl and
+# Installs the benchmark peers from Debian packages, idempotently: NumPy, FAISS, PyTorch, ONNX (the PyTorch peer reads
+# its weights from the committed ONNX files), Pillow, threadpoolctl and
 # OpenBLAS's pthread build, which it makes the system BLAS/LAPACK (Debian's python3-faiss otherwise pulls only the
 # reference BLAS, which makes FAISS's batch path ~40x slower and a comparison against it meaningless).
 # Run as root (or with sudo). Then: dotnet build -c Release && nudge bench all --quick --out DIR
 set -euo pipefail
-packages=(python3-numpy python3-faiss python3-torch python3-pil python3-threadpoolctl libopenblas0-pthread)
+packages=(python3-numpy python3-faiss python3-torch python3-onnx python3-pil python3-threadpoolctl libopenblas0-pthread)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

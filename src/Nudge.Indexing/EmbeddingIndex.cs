@@ -97,6 +97,12 @@ public sealed class EmbeddingIndex
     /// <summary>Scans of more values than this are split across threads (tests lower it to exercise the parallel path).</summary>
     internal long ParallelThreshold { get; set; } = DefaultParallelThreshold;
 
+    /// <summary>
+    /// The most threads one search may use: 0 (the default) for every core. A host that runs many searches at once,
+    /// each on its own thread, sets 1 (<see cref="WithSearchThreads"/>).
+    /// </summary>
+    public int SearchThreads { get; private init; }
+
     /// <summary>Builds an in-memory index (not persisted) from entries; their embeddings are normalized.</summary>
     /// <param name="name">The index name.</param>
     /// <param name="entries">The entries; ids must be unique and embeddings of one dimension.</param>
@@ -134,7 +140,17 @@ public sealed class EmbeddingIndex
                 $"The graph covers {graph.Count} rows of {graph.Dimension} values; index '{Name}' has {Count} of {Dimension}.", nameof(graph));
         }
 
-        return new EmbeddingIndex(Name, Exists, Dimension, StorageType, _singles, _halves, _rows, Generation, ETag, graph) { ParallelThreshold = ParallelThreshold };
+        return new EmbeddingIndex(Name, Exists, Dimension, StorageType, _singles, _halves, _rows, Generation, ETag, graph) { ParallelThreshold = ParallelThreshold, SearchThreads = SearchThreads };
+    }
+
+    /// <summary>This snapshot with searches limited to <paramref name="threads"/> threads (0: every core); the rows are shared, not copied.</summary>
+    /// <param name="threads">The most threads one search may use.</param>
+    /// <returns>The index.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is negative.</exception>
+    public EmbeddingIndex WithSearchThreads(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(threads);
+        return new EmbeddingIndex(Name, Exists, Dimension, StorageType, _singles, _halves, _rows, Generation, ETag, Graph) { ParallelThreshold = ParallelThreshold, SearchThreads = threads };
     }
 
     /// <summary>Whether an entry with this id is in the index.</summary>
@@ -206,7 +222,7 @@ public sealed class EmbeddingIndex
             return ToHits(Rerank(unitQuery, Graph.Candidates(unitQuery, Graph.CandidatesFor(k)), Math.Min(k, Count)));
         }
 
-        return ToHits(ExactScan.TopK(_singles, _halves, Count, Dimension, unitQuery, 1, Math.Min(k, Count), ParallelThreshold)[0]);
+        return ToHits(ExactScan.TopK(_singles, _halves, Count, Dimension, unitQuery, 1, Math.Min(k, Count), ParallelThreshold, SearchThreads)[0]);
     }
 
     /// <summary>
@@ -240,7 +256,7 @@ public sealed class EmbeddingIndex
         if (Graph is not null)
         {
             var approximate = new IReadOnlyList<SearchHit>[queryCount];
-            Parallel.For(0, queryCount, q =>
+            Parallel.For(0, queryCount, new ParallelOptions { MaxDegreeOfParallelism = SearchThreads > 0 ? SearchThreads : -1 }, q =>
             {
                 float[] unit = unitQueries.AsSpan(q * Dimension, Dimension).ToArray();
                 approximate[q] = ToHits(Rerank(unit, Graph.Candidates(unit, Graph.CandidatesFor(k)), Math.Min(k, Count)));
@@ -248,7 +264,7 @@ public sealed class EmbeddingIndex
             return approximate;
         }
 
-        (float Score, int Row)[][] results = ExactScan.TopK(_singles, _halves, Count, Dimension, unitQueries, queryCount, Math.Min(k, Count), ParallelThreshold);
+        (float Score, int Row)[][] results = ExactScan.TopK(_singles, _halves, Count, Dimension, unitQueries, queryCount, Math.Min(k, Count), ParallelThreshold, SearchThreads);
         return results.Select(ToHits).ToArray();
     }
 

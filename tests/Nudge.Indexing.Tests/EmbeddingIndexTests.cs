@@ -126,6 +126,27 @@ public sealed class EmbeddingIndexTests
     }
 
     [Fact]
+    public void A_search_limited_to_one_thread_returns_what_an_unlimited_one_returns()
+    {
+        IndexEntry[] entries = TestVectors.TextEntries("e", TestVectors.Gaussian(5, 20_000, 24));
+        EmbeddingIndex index = EmbeddingIndex.Create("t", entries);
+        index.ParallelThreshold = 0;
+        EmbeddingIndex single = index.WithSearchThreads(1);
+        float[] flat = TestVectors.Gaussian(6, 4, 24).SelectMany(q => q).ToArray();
+
+        Assert.Equal(0, index.SearchThreads);
+        Assert.Equal(1, single.SearchThreads);
+        Assert.Same(index.Entries[3].Id, single.Entries[3].Id);
+        IReadOnlyList<IReadOnlyList<SearchHit>> expected = index.SearchBatch(flat, 25), actual = single.SearchBatch(flat, 25);
+        for (int q = 0; q < expected.Count; q++)
+        {
+            Assert.Equal(expected[q], actual[q]);
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => index.WithSearchThreads(-1));
+    }
+
+    [Fact]
     public void Float16_storage_keeps_embeddings_to_about_three_digits()
     {
         float[][] vectors = TestVectors.Gaussian(7, 50, 128);

@@ -21,7 +21,8 @@ internal static class ExactScan
     /// <summary>
     /// Scans <paramref name="rowCount"/> rows of <paramref name="dimension"/> values (exactly one of
     /// <paramref name="singles"/> and <paramref name="halves"/> is set) against <paramref name="queryCount"/>
-    /// unit queries, returning each query's best <paramref name="k"/> rows, best first.
+    /// unit queries, returning each query's best <paramref name="k"/> rows, best first, on at most
+    /// <paramref name="maxThreads"/> threads (0: every core).
     /// </summary>
     public static (float Score, int Row)[][] TopK(
         float[]? singles,
@@ -31,12 +32,14 @@ internal static class ExactScan
         float[] queries,
         int queryCount,
         int k,
-        long parallelThreshold)
+        long parallelThreshold,
+        int maxThreads = 0)
     {
         long work = (long)rowCount * dimension * queryCount;
+        int threads = maxThreads > 0 ? Math.Min(maxThreads, Environment.ProcessorCount) : Environment.ProcessorCount;
         // A few chunks per core, so that a core slowed by other work does not hold up the whole scan.
-        int chunkCount = work > parallelThreshold && Environment.ProcessorCount > 1
-            ? Math.Max(1, Math.Min(Environment.ProcessorCount * 4, rowCount / MinRowsPerChunk))
+        int chunkCount = work > parallelThreshold && threads > 1
+            ? Math.Max(1, Math.Min(threads * 4, rowCount / MinRowsPerChunk))
             : 1;
 
         TopKHeap[][] chunkHeaps = new TopKHeap[chunkCount][];
@@ -47,7 +50,7 @@ internal static class ExactScan
         else
         {
             int rowsPerChunk = (rowCount + chunkCount - 1) / chunkCount;
-            Parallel.For(0, chunkCount, chunk =>
+            Parallel.For(0, chunkCount, new ParallelOptions { MaxDegreeOfParallelism = threads }, chunk =>
             {
                 int start = chunk * rowsPerChunk;
                 int end = Math.Min(rowCount, start + rowsPerChunk);

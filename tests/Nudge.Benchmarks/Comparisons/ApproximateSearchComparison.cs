@@ -40,7 +40,11 @@ public sealed class ApproximateSearchComparison : IComparison
             "rows", "N×d", "method", "storage", "ef", "build s", "rows MB", "graph MB", "recall@10", "near-dup top-1",
             "p50 ms", "p95 ms", "p99 ms", "× exact f32 (p50)"]);
         result.Tables.Add(table);
-        result.Note($"USearch {ProximityGraph.LibraryVersion}; graph M = 16, efConstruction = 128, {new ApproximateSearchOptions().CandidatesPerHit}×k candidates re-ranked exactly; "
+        var defaults = new ApproximateSearchOptions();
+        int connectivity = o.GraphConnectivity ?? defaults.Connectivity, expansionAdd = o.GraphExpansionAdd ?? defaults.ExpansionAdd;
+        IReadOnlyList<string> kinds = o.AnnRows ?? BenchmarkOptions.AnnRowKinds;
+
+        result.Note($"USearch {ProximityGraph.LibraryVersion}; graph M = {connectivity}, efConstruction = {expansionAdd}, {defaults.CandidatesPerHit}×k candidates re-ranked exactly; "
             + $"built on {Environment.ProcessorCount} threads, searched one query at a time; exact scan on {Environment.ProcessorCount} threads. "
             + "Graphs other than Int8 are built only up to 100k rows and not in --quick (a Float32 graph of 1M×768 takes about 20 minutes to build here).");
         result.Note($"Embedding-like rows: normalize(A·z + e), A a random 768×{LatentDimension} matrix of unit columns, z a random unit {LatentDimension}-vector, A·z normalized, then isotropic noise e of norm 0.1. "
@@ -48,7 +52,7 @@ public sealed class ApproximateSearchComparison : IComparison
             + "Fresh queries are new rows of the same kind; near-duplicates are index rows plus isotropic noise of norm 0.03.");
 
         int largest = sizes[^1];
-        foreach (string kind in new[] { "embedding-like", "clustered-isotropic" })
+        foreach (string kind in kinds)
         {
             (float[] rows, float[] fresh, float[] nearDuplicates, int[] sources) = Generate(kind, largest, queryCount, o.Seed);
             foreach (int n in sizes)
@@ -76,7 +80,7 @@ public sealed class ApproximateSearchComparison : IComparison
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     context.Log($"ann {kind} {at}: building the {quantization} graph on {Environment.ProcessorCount} threads");
-                    var options = new ApproximateSearchOptions { MinEntries = 1, Quantization = quantization };
+                    var options = new ApproximateSearchOptions { MinEntries = 1, Quantization = quantization, Connectivity = connectivity, ExpansionAdd = expansionAdd };
                     int lastTenth = 0;
                     var progress = new Progress<int>(done =>
                     {

@@ -25,6 +25,9 @@ public sealed class GenerationComparison : IComparison
     /// <summary>Guidance scale.</summary>
     public const float Guidance = 7.5f;
 
+    /// <summary>Set on this machine kind for the trainer's OpenBLAS; unset for the peer so it runs its best kernels.</summary>
+    private static readonly string[] UnsetForTorch = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"];
+
     /// <inheritdoc />
     public string Name => "generate";
 
@@ -45,11 +48,18 @@ public sealed class GenerationComparison : IComparison
         try
         {
             torch = await PeerProcess.StartAsync(o.Python, Path.Combine(o.PeersDir, "torch_generate.py"),
-                [o.TorchWork, threads.ToString(CultureInfo.InvariantCulture)], [], o.OpenMpEnvironment, TimeSpan.FromMinutes(3), cancellationToken).ConfigureAwait(false);
-            context.Log($"PyTorch peer ready: torch {torch.Ready.GetProperty("torch").GetString()}, {torch.Ready.GetProperty("threads").GetInt32()} threads, {torch.Ready.GetProperty("unet").GetString()} from {torch.Ready.GetProperty("work").GetString()}");
+                [o.ModelDir, threads.ToString(CultureInfo.InvariantCulture)], UnsetForTorch, o.OpenMpEnvironment, TimeSpan.FromMinutes(3), cancellationToken).ConfigureAwait(false);
+            JsonElement ready = torch.Ready;
+            CheckSameWeights(o.ModelDir, ready);
+            context.Log($"PyTorch peer ready: torch {ready.GetProperty("torch").GetString()}, {ready.GetProperty("threads").GetInt32()} threads, weights from the ONNX files of {ready.GetProperty("model").GetString()} (hashes match)");
+            result.Note($"PyTorch peer: torch {ready.GetProperty("torch").GetString()} (Debian python3-torch; CPU capability {ready.GetProperty("cpu_capability").GetString()}, oneDNN {(ready.GetProperty("mkldnn").GetBoolean() ? "on" : "off")}, "
+                + $"BLAS {ready.GetProperty("blas").GetString()}), {ready.GetProperty("threads").GetInt32()} threads, torch.inference_mode(), OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset; "
+                + "the recipe's modules rebuilt from models/recipe and loaded from the same ONNX files as the C# side (SHA-256 of each file checked equal).");
         }
         catch (PeerException ex)
         {
+            torch?.Dispose();
+            torch = null;
             result.Incomplete = true;
             result.Note($"PyTorch side NOT MEASURED: {ex.Message}");
             context.Log($"PyTorch peer unavailable: {ex.Message}");
@@ -150,6 +160,22 @@ public sealed class GenerationComparison : IComparison
         }
 
         return Stats.Median(ms.Skip(1));
+    }
+
+    /// <summary>Both sides must run the same parameters: every ONNX file the peer loaded hashes as the C# side's copy does.</summary>
+    private static void CheckSameWeights(string modelDir, JsonElement ready)
+    {
+        JsonElement files = ready.GetProperty("files");
+        foreach (JsonProperty hash in ready.GetProperty("sha256").EnumerateObject())
+        {
+            string path = Path.Combine(modelDir, files.GetProperty(hash.Name).GetString()!);
+            using FileStream stream = File.OpenRead(path);
+            string mine = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+            if (mine != hash.Value.GetString())
+            {
+                throw new PeerException($"the PyTorch peer loaded {path} with SHA-256 {hash.Value.GetString()}, the C# side reads {mine}");
+            }
+        }
     }
 
     private static async Task<double> TorchRunAsync(PeerProcess torch, int batch, int seed, CancellationToken ct)

@@ -10,21 +10,27 @@ public sealed record BenchmarkOptions
           --quick              reduced sizes and repetitions (the whole `all --quick` stays well under 10 minutes on 2 cores)
           --out DIR            where CSV, PNG and .md files go (default: artifacts/bench, git-ignored; pass
                                --out docs/perf to replace the recorded pages)
-          --threads N          `generate`/`scaling` steps: ONNX Runtime intra-op threads and torch.set_num_threads (default:
-                               all cores); index search always uses all cores on both sides (Nudge's scan, FAISS's OpenMP)
+          --threads N          `generate`/`scaling` steps: ONNX Runtime intra-op threads and torch.set_num_threads;
+                               `index`: the one thread count every side searches with (default: 1 and all cores)
           --python PATH        interpreter for the peers (default: /usr/bin/python3, which sees Debian's faiss and torch)
-          --model DIR          ONNX model folder for `generate` and `scaling` (default: models/tiny-sd)
-          --torch-work DIR     PyTorch checkpoint folder for the `generate` peer (default: models/recipe/work)
+          --model DIR          ONNX model folder for `generate` and `scaling` (default: models/tiny-sd); the PyTorch
+                               peer rebuilds the recipe's modules and loads their weights from the same files
           --sizes N,N,...      index sizes (rows) for `index`, `ann` and `scaling`
           --dims D,D,...       embedding dimensions for `index`
           --steps N,N,...      step counts for `scaling`
           --runs N             timed runs per side for `generate` and `scaling` (after one warm-up)
           --seed N             seed of the random vectors (default 20240607)
+          --graph-m N          `ann`: graph connectivity M (default: ApproximateSearchOptions', 16)
+          --graph-efc N        `ann`: expansion while building, efConstruction (default 128)
+          --ann-rows KIND,...  `ann`: which rows, embedding-like and/or clustered-isotropic (default both)
           --wait passive|spin  how idle worker threads wait, on every side: passive (default; OMP_WAIT_POLICY=PASSIVE for
                                FAISS and PyTorch, ONNX Runtime intra-op spinning off) or spin (each library's default).
                                Spinning made FAISS batches 7x and PyTorch 30x slower on a machine shared with a busy
                                process; on an idle machine try both
         """;
+
+    /// <summary>The kinds of rows the `ann` comparison can generate.</summary>
+    public static readonly IReadOnlyList<string> AnnRowKinds = ["embedding-like", "clustered-isotropic"];
 
     /// <summary>Reduced sizes and repetitions.</summary>
     public bool Quick { get; init; }
@@ -44,9 +50,6 @@ public sealed record BenchmarkOptions
     /// <summary>ONNX model folder.</summary>
     public required string ModelDir { get; init; }
 
-    /// <summary>PyTorch checkpoint folder.</summary>
-    public required string TorchWork { get; init; }
-
     /// <summary>Index sizes, or null for the comparison's default.</summary>
     public IReadOnlyList<int>? Sizes { get; init; }
 
@@ -58,6 +61,15 @@ public sealed record BenchmarkOptions
 
     /// <summary>Timed runs, or null for the default.</summary>
     public int? Runs { get; init; }
+
+    /// <summary>The `ann` graph's connectivity M, or null for the library default.</summary>
+    public int? GraphConnectivity { get; init; }
+
+    /// <summary>The `ann` graph's build expansion (efConstruction), or null for the library default.</summary>
+    public int? GraphExpansionAdd { get; init; }
+
+    /// <summary>The kinds of rows `ann` measures, or null for all.</summary>
+    public IReadOnlyList<string>? AnnRows { get; init; }
 
     /// <summary>Seed of the random vectors.</summary>
     public ulong Seed { get; init; } = 20240607;
@@ -89,9 +101,10 @@ public sealed record BenchmarkOptions
     {
         string repo = FindRepoRoot();
         bool quick = false;
-        string? outDir = null, python = null, model = null, work = null;
+        string? outDir = null, python = null, model = null;
         int threads = 0;
-        int? runs = null;
+        int? runs = null, graphM = null, graphEfc = null;
+        IReadOnlyList<string>? annRows = null;
         ulong seed = 20240607;
         bool passive = true;
         IReadOnlyList<int>? sizes = null, dims = null, steps = null;
@@ -106,11 +119,20 @@ public sealed record BenchmarkOptions
                 case "--threads": threads = PositiveInt(a, Value()); break;
                 case "--python": python = Value(); break;
                 case "--model": model = Value(); break;
-                case "--torch-work": work = Value(); break;
                 case "--sizes": sizes = IntList(a, Value()); break;
                 case "--dims": dims = IntList(a, Value()); break;
                 case "--steps": steps = IntList(a, Value()); break;
                 case "--runs": runs = PositiveInt(a, Value()); break;
+                case "--graph-m": graphM = PositiveInt(a, Value()); break;
+                case "--graph-efc": graphEfc = PositiveInt(a, Value()); break;
+                case "--ann-rows":
+                    annRows = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    if (annRows.FirstOrDefault(r => !AnnRowKinds.Contains(r)) is { } unknown)
+                    {
+                        throw new ArgumentException($"--ann-rows takes {string.Join(" and/or ", AnnRowKinds)}, got '{unknown}'");
+                    }
+
+                    break;
                 case "--seed": seed = ulong.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--wait":
                     passive = Value() switch
@@ -132,12 +154,14 @@ public sealed record BenchmarkOptions
             Threads = threads,
             Python = python ?? "/usr/bin/python3",
             ModelDir = Path.GetFullPath(model ?? Path.Combine(repo, "models", "tiny-sd")),
-            TorchWork = Path.GetFullPath(work ?? Path.Combine(repo, "models", "recipe", "work")),
             Sizes = sizes,
             Dims = dims,
             Steps = steps,
             Runs = runs,
             Seed = seed,
+            GraphConnectivity = graphM,
+            GraphExpansionAdd = graphEfc,
+            AnnRows = annRows,
             PassiveWait = passive,
         };
     }

@@ -1,17 +1,18 @@
 """PyTorch peer for the `generate` comparison of tests/Nudge.Benchmarks.
 
-Builds the recipe's TorchPipeline (models/recipe/pipeline.py) from the PyTorch checkpoints in a
-work folder (embedder.pt, vae.pt, unet.pt or unet_refined.pt, meta.json, as models/recipe/train.py
-writes them and models/recipe/export.py reads them), then answers one JSON command per stdin line
-with one JSON line on stdout, so that the C# side can interleave its own runs with ours:
+Rebuilds the recipe's modules (models/recipe/nets.py) and loads their weights from the committed ONNX files of a
+model folder (models/recipe/onnx_weights.py: the same parameters the C# side runs), reports each file's SHA-256 so
+that the C# side can check both sides load the same bytes, then answers one JSON command per stdin line with one
+JSON line on stdout, so that the C# side can interleave its own runs with ours:
 
   {"cmd": "generate", "prompt": "...", "steps": 20, "guidance": 7.5, "batch": 1, "seed": 2}
-      one timed TorchPipeline.generate call for `batch` images; answers {"ms": wall}
+      one timed TorchPipeline.generate call for `batch` images under torch.inference_mode(); answers {"ms": wall}
   {"cmd": "quit"}
 
-Usage: torch_generate.py [WORK] [THREADS]
-  WORK     checkpoint folder (default: models/recipe/work next to this repository's recipe)
+Usage: torch_generate.py [MODEL] [THREADS]
+  MODEL    the ONNX model folder (default: models/tiny-sd of this repository)
   THREADS  torch.set_num_threads (default: the machine's cores)
+The caller unsets OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE for this process (set on this machine kind for the trainer).
 """
 import json
 import os
@@ -22,7 +23,7 @@ import protocol
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RECIPE = os.path.normpath(os.path.join(HERE, "..", "..", "..", "models", "recipe"))
-NEEDED = ["embedder.pt", "vae.pt", "meta.json"]
+TINY = os.path.normpath(os.path.join(RECIPE, "..", "tiny-sd"))
 
 
 def fail(message):
@@ -32,39 +33,38 @@ def fail(message):
 
 
 def main(argv):
-    work = os.path.abspath(argv[1]) if len(argv) > 1 and argv[1] else os.path.join(RECIPE, "work")
+    folder = os.path.abspath(argv[1]) if len(argv) > 1 and argv[1] else TINY
     threads = int(argv[2]) if len(argv) > 2 and int(argv[2]) > 0 else (os.cpu_count() or 1)
-    missing = [f for f in NEEDED if not os.path.isfile(os.path.join(work, f))]
-    if not any(os.path.isfile(os.path.join(work, f)) for f in ("unet.pt", "unet_refined.pt")):
-        missing.append("unet.pt")
-    if missing:
-        return fail(f"no PyTorch checkpoints to benchmark in {work}: missing {', '.join(missing)}. "
-                    "models/recipe/train.py writes them (the folder is absent or incomplete while the recipe "
-                    "is being retrained); pass a folder that has them, e.g. a backup of models/recipe/work.")
-
-    import torch
+    try:
+        import torch
+        sys.path.insert(0, RECIPE)
+        import onnx_weights
+        import pipeline
+    except ImportError as ex:
+        return fail(f"the PyTorch peer needs torch and onnx from Debian (run scripts/bench-setup.sh): {ex}")
     torch.set_num_threads(threads)
-    sys.path.insert(0, RECIPE)
-    import export
-    import pipeline
 
     t0 = time.perf_counter()
     try:
-        tok, meta, de, vae, unet = export.load(work)
-    except Exception as ex:  # a checkpoint mid-write or from another architecture
-        return fail(f"could not load the PyTorch checkpoints in {work}: {type(ex).__name__}: {ex}")
+        tok, meta, de, vae, unet = onnx_weights.load_suite(folder)
+    except Exception as ex:  # a folder of another architecture, or another torch version's initializer names
+        return fail(f"could not rebuild the recipe's modules from the ONNX files in {folder}: {type(ex).__name__}: {ex}")
     pipe = pipeline.TorchPipeline(tok, de, vae, unet, meta["scaling_factor"])
-    unet_file = "unet_refined.pt" if os.path.isfile(os.path.join(work, "unet_refined.pt")) else "unet.pt"
-    print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads(),
-                      "work": work, "unet": unet_file, "load_s": time.perf_counter() - t0}), flush=True)
+    blas, blas_libs = protocol.loaded_blas()
+    capability = next((line.split(":", 1)[1].strip() for line in torch.__config__.show().splitlines() if "CPU capability usage" in line), "unknown")
+    hashes = {kind: onnx_weights.sha256(os.path.join(folder, path)) for kind, path in onnx_weights.FILES.items()}
+    print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads(), "model": folder,
+                      "files": onnx_weights.FILES, "sha256": hashes, "blas": blas, "blas_libs": blas_libs, "cpu_capability": capability,
+                      "mkldnn": torch.backends.mkldnn.is_available(), "inference_mode": True, "load_s": time.perf_counter() - t0}), flush=True)
     for cmd in protocol.commands():
         if cmd["cmd"] != "generate":
             print(json.dumps({"error": f"unknown command {cmd['cmd']}"}), flush=True)
             continue
         b, seed = cmd.get("batch", 1), cmd.get("seed", 0)
         t = time.perf_counter()
-        images = pipe.generate([cmd["prompt"]] * b, list(range(seed, seed + b)), cmd.get("steps", 20), cmd.get("guidance", 7.5))
-        pipeline.to_uint8(images)
+        with torch.inference_mode():
+            images = pipe.generate([cmd["prompt"]] * b, list(range(seed, seed + b)), cmd.get("steps", 20), cmd.get("guidance", 7.5))
+            pipeline.to_uint8(images)
         ms = (time.perf_counter() - t) * 1000.0
         print(json.dumps({"ms": ms, "images": int(images.shape[0])}), flush=True)
     return 0
