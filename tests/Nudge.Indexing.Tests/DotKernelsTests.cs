@@ -45,7 +45,7 @@ public sealed class DotKernelsTests
     {
         float[][] rows = TestVectors.Gaussian(11, 23, dimension);
         float[] flatRows = rows.SelectMany(r => r).ToArray();
-        float[][] queries = TestVectors.Gaussian(12, 5, dimension);
+        float[][] queries = TestVectors.Gaussian(12, 19, dimension); // 16 in 8-query passes, then 2 + 1
         float[] flatQueries = queries.SelectMany(q => q).ToArray();
         var heaps = Enumerable.Range(0, queries.Length).Select(_ => new TopKHeap(rows.Length)).ToArray();
 
@@ -74,7 +74,7 @@ public sealed class DotKernelsTests
         float[][] vectors = TestVectors.Gaussian(13, 301, dimension);
         IndexEntry[] entries = TestVectors.TextEntries("e", [.. vectors, .. vectors]);
         EmbeddingIndex index = EmbeddingIndex.Create("t", entries, storageType);
-        float[][] queries = TestVectors.Gaussian(14, 7, dimension);
+        float[][] queries = TestVectors.Gaussian(14, 19, dimension);
 
         IReadOnlyList<IReadOnlyList<SearchHit>> batch = index.SearchBatch(queries.SelectMany(q => q).ToArray(), 602);
 
