@@ -23,6 +23,8 @@ public sealed record BenchmarkOptions
           --graph-m N          `ann`: graph connectivity M (default: ApproximateSearchOptions', 16)
           --graph-efc N        `ann`: expansion while building, efConstruction (default 128)
           --ann-rows KIND,...  `ann`: which rows, embedding-like and/or clustered-isotropic (default both)
+          --ef N,N,...         `ann`: search expansions to sweep (default 64,128,256,512)
+          --candidates N,N,... `ann`: candidates re-ranked per hit to sweep (default: ApproximateSearchOptions', 4)
           --wait passive|spin  how idle worker threads wait, on every side: passive (default; OMP_WAIT_POLICY=PASSIVE for
                                FAISS and PyTorch, ONNX Runtime intra-op spinning off) or spin (each library's default).
                                Spinning made FAISS batches 7x and PyTorch 30x slower on a machine shared with a busy
@@ -68,6 +70,12 @@ public sealed record BenchmarkOptions
     /// <summary>The `ann` graph's build expansion (efConstruction), or null for the library default.</summary>
     public int? GraphExpansionAdd { get; init; }
 
+    /// <summary>The search expansions `ann` sweeps, or null for the default.</summary>
+    public IReadOnlyList<int>? Expansions { get; init; }
+
+    /// <summary>The candidates-per-hit values `ann` sweeps, or null for the library default.</summary>
+    public IReadOnlyList<int>? CandidatesPerHit { get; init; }
+
     /// <summary>The kinds of rows `ann` measures, or null for all.</summary>
     public IReadOnlyList<string>? AnnRows { get; init; }
 
@@ -107,7 +115,7 @@ public sealed record BenchmarkOptions
         IReadOnlyList<string>? annRows = null;
         ulong seed = 20240607;
         bool passive = true;
-        IReadOnlyList<int>? sizes = null, dims = null, steps = null;
+        IReadOnlyList<int>? sizes = null, dims = null, steps = null, expansions = null, candidates = null;
         for (int i = 0; i < args.Count; i++)
         {
             string a = args[i];
@@ -123,6 +131,8 @@ public sealed record BenchmarkOptions
                 case "--dims": dims = IntList(a, Value()); break;
                 case "--steps": steps = IntList(a, Value()); break;
                 case "--runs": runs = PositiveInt(a, Value()); break;
+                case "--ef": expansions = IntList(a, Value()); break;
+                case "--candidates": candidates = IntList(a, Value()); break;
                 case "--graph-m": graphM = PositiveInt(a, Value()); break;
                 case "--graph-efc": graphEfc = PositiveInt(a, Value()); break;
                 case "--ann-rows":
@@ -162,6 +172,8 @@ public sealed record BenchmarkOptions
             GraphConnectivity = graphM,
             GraphExpansionAdd = graphEfc,
             AnnRows = annRows,
+            Expansions = expansions,
+            CandidatesPerHit = candidates,
             PassiveWait = passive,
         };
     }
