@@ -9,9 +9,9 @@ using System.Runtime.Intrinsics.X86;
 namespace Nudge.Indexing.Search;
 
 /// <summary>
-/// The inner loops of <see cref="ExactScan"/>: dot products of four rows with one or two queries at once
-/// (register-blocked, so each row value loaded from memory serves several queries and each query value several
-/// rows), and a float16 variant that converts in registers instead of through a buffer. The four rows come from
+/// The inner loops of <see cref="ExactScan"/>: dot products of four rows with one, two or (on AVX-512, in 512-bit
+/// registers holding two accumulators each) eight queries at once (register-blocked, so each row value loaded from
+/// memory serves several queries and each query value several rows), and a float16 variant that converts in registers instead of through a buffer. The four rows come from
 /// the four quarters of the span scanned, so memory is read as four sequential streams.
 /// </summary>
 /// <remarks>
@@ -28,12 +28,6 @@ internal static class DotKernels
 
     /// <summary>Clears the three copies of the sign bit that a sign-extended, 13-bit-shifted float16 leaves in the exponent's top bits.</summary>
     private const int HalfShiftedMask = unchecked((int)0x8FFFFFFF);
-
-    /// <summary>
-    /// Whether batches take four queries per pass over four rows (16 accumulators, 4 rows, 1 query: 21 vector registers,
-    /// which only AVX-512's 32 registers hold without spilling): half the query loads per multiply-add of two queries.
-    /// </summary>
-    private static readonly bool FourQueries = Avx512F.VL.IsSupported;
 
     /// <summary>
     /// Whether batches take eight queries per pass with 512-bit multiply-adds, each register holding two (row, query)
@@ -120,18 +114,6 @@ internal static class DotKernels
                 for (int j = 0; j < 8; j++)
                 {
                     new Scores4(scores[4 * j], scores[(4 * j) + 1], scores[(4 * j) + 2], scores[(4 * j) + 3]).OfferTo(heaps[q + j], row0, quarter);
-                }
-            }
-
-            if (FourQueries)
-            {
-                for (; q + 4 <= queryCount; q += 4)
-                {
-                    Dot4x4(ref row, stride, ref Unsafe.Add(ref queryBase, q * d), dimension, out Scores4 a, out Scores4 b, out Scores4 c, out Scores4 e);
-                    a.OfferTo(heaps[q], row0, quarter);
-                    b.OfferTo(heaps[q + 1], row0, quarter);
-                    c.OfferTo(heaps[q + 2], row0, quarter);
-                    e.OfferTo(heaps[q + 3], row0, quarter);
                 }
             }
 
@@ -397,63 +379,6 @@ internal static class DotKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Dot4x4(ref float row, nint stride, ref float query, int dimension, out Scores4 first, out Scores4 second, out Scores4 third, out Scores4 fourth)
-    {
-        ref float row1 = ref Unsafe.Add(ref row, stride);
-        ref float row2 = ref Unsafe.Add(ref row, 2 * stride);
-        ref float row3 = ref Unsafe.Add(ref row, 3 * stride);
-        ref float query1 = ref Unsafe.Add(ref query, dimension);
-        ref float query2 = ref Unsafe.Add(ref query, 2 * dimension);
-        ref float query3 = ref Unsafe.Add(ref query, 3 * dimension);
-        int w = Vector<float>.Count;
-        Vector<float> a0 = default, a1 = default, a2 = default, a3 = default;
-        Vector<float> b0 = default, b1 = default, b2 = default, b3 = default;
-        Vector<float> c0 = default, c1 = default, c2 = default, c3 = default;
-        Vector<float> e0 = default, e1 = default, e2 = default, e3 = default;
-        nint i = 0;
-        for (; i <= dimension - w; i += w)
-        {
-            Vector<float> r0 = Vector.LoadUnsafe(ref row, (nuint)i);
-            Vector<float> r1 = Vector.LoadUnsafe(ref row1, (nuint)i);
-            Vector<float> r2 = Vector.LoadUnsafe(ref row2, (nuint)i);
-            Vector<float> r3 = Vector.LoadUnsafe(ref row3, (nuint)i);
-            Vector<float> q = Vector.LoadUnsafe(ref query, (nuint)i);
-            a0 = Vector.MultiplyAddEstimate(r0, q, a0);
-            a1 = Vector.MultiplyAddEstimate(r1, q, a1);
-            a2 = Vector.MultiplyAddEstimate(r2, q, a2);
-            a3 = Vector.MultiplyAddEstimate(r3, q, a3);
-            q = Vector.LoadUnsafe(ref query1, (nuint)i);
-            b0 = Vector.MultiplyAddEstimate(r0, q, b0);
-            b1 = Vector.MultiplyAddEstimate(r1, q, b1);
-            b2 = Vector.MultiplyAddEstimate(r2, q, b2);
-            b3 = Vector.MultiplyAddEstimate(r3, q, b3);
-            q = Vector.LoadUnsafe(ref query2, (nuint)i);
-            c0 = Vector.MultiplyAddEstimate(r0, q, c0);
-            c1 = Vector.MultiplyAddEstimate(r1, q, c1);
-            c2 = Vector.MultiplyAddEstimate(r2, q, c2);
-            c3 = Vector.MultiplyAddEstimate(r3, q, c3);
-            q = Vector.LoadUnsafe(ref query3, (nuint)i);
-            e0 = Vector.MultiplyAddEstimate(r0, q, e0);
-            e1 = Vector.MultiplyAddEstimate(r1, q, e1);
-            e2 = Vector.MultiplyAddEstimate(r2, q, e2);
-            e3 = Vector.MultiplyAddEstimate(r3, q, e3);
-        }
-
-        first = new Scores4(Vector.Sum(a0), Vector.Sum(a1), Vector.Sum(a2), Vector.Sum(a3));
-        second = new Scores4(Vector.Sum(b0), Vector.Sum(b1), Vector.Sum(b2), Vector.Sum(b3));
-        third = new Scores4(Vector.Sum(c0), Vector.Sum(c1), Vector.Sum(c2), Vector.Sum(c3));
-        fourth = new Scores4(Vector.Sum(e0), Vector.Sum(e1), Vector.Sum(e2), Vector.Sum(e3));
-        for (int t = (int)i; t < dimension; t++)
-        {
-            float r0 = Unsafe.Add(ref row, t), r1 = Unsafe.Add(ref row1, t), r2 = Unsafe.Add(ref row2, t), r3 = Unsafe.Add(ref row3, t);
-            first = first.Add(r0, r1, r2, r3, Unsafe.Add(ref query, t));
-            second = second.Add(r0, r1, r2, r3, Unsafe.Add(ref query1, t));
-            third = third.Add(r0, r1, r2, r3, Unsafe.Add(ref query2, t));
-            fourth = fourth.Add(r0, r1, r2, r3, Unsafe.Add(ref query3, t));
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Dot4x1(ref float row, nint stride, ref float query, int dimension, out Scores4 scores)
     {
         ref float row1 = ref Unsafe.Add(ref row, stride);
@@ -551,10 +476,6 @@ internal static class DotKernels
     /// <summary>The scores of four rows, <c>rowStride</c> rows apart, against one query.</summary>
     private readonly record struct Scores4(float S0, float S1, float S2, float S3)
     {
-        /// <summary>These scores plus one more term of each row against <paramref name="q"/>, in the scalar tail's order.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Scores4 Add(float r0, float r1, float r2, float r3, float q) => new(S0 + (r0 * q), S1 + (r1 * q), S2 + (r2 * q), S3 + (r3 * q));
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void OfferTo(TopKHeap heap, int firstRow, int rowStride)
         {
