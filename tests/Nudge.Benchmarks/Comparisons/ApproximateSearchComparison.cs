@@ -69,10 +69,10 @@ public sealed class ApproximateSearchComparison : IComparison
                 string[][] truth = Enumerable.Range(0, queryCount).Select(q => Ids(exact32.Search(Query(fresh, q), K))).ToArray();
                 double[] exactMs = Latencies(exact32, fresh, queryCount);
                 double exactP50 = Percentile(exactMs, 0.50);
-                table.Add(kind, at, "exact", "f32", "-", "-", Mb(n * 4L * Dimension), "-", 1.0, TopOne(exact32, nearDuplicates, sources, nearRows),
+                table.Add(kind, at, "exact", "f32", "-", "-", "-", Mb(n * 4L * Dimension), "-", 1.0, TopOne(exact32, nearDuplicates, sources, nearRows),
                     exactP50, Percentile(exactMs, 0.95), Percentile(exactMs, 0.99), 1.0);
                 double[] exact16Ms = Latencies(exact16, fresh, queryCount);
-                table.Add(kind, at, "exact", "f16", "-", "-", Mb(n * 2L * Dimension), "-", Recall(exact16, fresh, truth), TopOne(exact16, nearDuplicates, sources, nearRows),
+                table.Add(kind, at, "exact", "f16", "-", "-", "-", Mb(n * 2L * Dimension), "-", Recall(exact16, fresh, truth), TopOne(exact16, nearDuplicates, sources, nearRows),
                     Percentile(exact16Ms, 0.50), Percentile(exact16Ms, 0.95), Percentile(exact16Ms, 0.99), exactP50 / Percentile(exact16Ms, 0.50));
 
                 GraphQuantization[] quantizations = o.Quick || n > 100_000
