@@ -28,7 +28,7 @@ public sealed class ApproximateSearchOptions
 
     /// <summary>
     /// How the graph stores its vectors. Default <see cref="GraphQuantization.Int8"/>: in the recorded `bench ann` run
-    /// (docs/perf/ann.md, 100k × 768) it gave the same recall@10 as Float16 and Float32 after re-ranking, with the smallest
+    /// (docs/perf/ann-runs/m16-full/ann.md, 100k × 768) it gave the same recall@10 as Float16 and Float32 after re-ranking, with the smallest
     /// graph (92 MB against 168 and 322 MB) and the fastest build and search.
     /// </summary>
     public GraphQuantization Quantization { get; set; } = GraphQuantization.Int8;

@@ -53,6 +53,58 @@ internal static class DotKernels
     /// <param name="heaps">One heap per query.</param>
     public static void ScanRows(ReadOnlySpan<float> rows, int firstRow, int dimension, ReadOnlySpan<float> queries, int queryCount, TopKHeap[] heaps)
     {
+        float[]? paired = RentPairedQueries(queries, dimension, queryCount);
+        try
+        {
+            ScanRows(rows, firstRow, dimension, queries, queryCount, heaps, paired);
+        }
+        finally
+        {
+            ReturnPairedQueries(paired);
+        }
+    }
+
+    /// <summary>
+    /// The queries laid out for the 8-query pass (<see cref="PairQueries"/>), from the shared pool; null where that pass
+    /// does not apply. A scan of several row blocks lays them out once and passes them to each block's <see cref="ScanRows(ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, int, TopKHeap[], float[])"/>.
+    /// </summary>
+    /// <param name="queries">Row-major unit queries.</param>
+    /// <param name="dimension">Values per query.</param>
+    /// <param name="queryCount">Queries.</param>
+    /// <returns>The layout, or null.</returns>
+    public static float[]? RentPairedQueries(ReadOnlySpan<float> queries, int dimension, int queryCount)
+    {
+        int pairedQueries = PairedCount(dimension, queryCount);
+        if (pairedQueries == 0)
+        {
+            return null;
+        }
+
+        float[] paired = ArrayPool<float>.Shared.Rent(pairedQueries * (dimension / 8) * 8);
+        PairQueries(queries, dimension, pairedQueries, paired);
+        return paired;
+    }
+
+    /// <summary>Returns a layout from <see cref="RentPairedQueries"/> to the pool.</summary>
+    /// <param name="paired">The layout, or null.</param>
+    public static void ReturnPairedQueries(float[]? paired)
+    {
+        if (paired is not null)
+        {
+            ArrayPool<float>.Shared.Return(paired);
+        }
+    }
+
+    /// <summary><see cref="ScanRows(ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, int, TopKHeap[])"/> with the queries already laid out.</summary>
+    /// <param name="rows">Row-major float32 rows.</param>
+    /// <param name="firstRow">The index row of the first one.</param>
+    /// <param name="dimension">Values per row.</param>
+    /// <param name="queries">Row-major unit queries.</param>
+    /// <param name="queryCount">Queries.</param>
+    /// <param name="heaps">One heap per query.</param>
+    /// <param name="paired">From <see cref="RentPairedQueries"/> for these queries.</param>
+    public static void ScanRows(ReadOnlySpan<float> rows, int firstRow, int dimension, ReadOnlySpan<float> queries, int queryCount, TopKHeap[] heaps, float[]? paired)
+    {
         int rowCount = rows.Length / dimension;
         if (!Accelerated)
         {
@@ -70,29 +122,13 @@ internal static class DotKernels
 
         ref float rowBase = ref MemoryMarshal.GetReference(rows);
         ref float queryBase = ref MemoryMarshal.GetReference(queries);
-        nint d = dimension;
-
-        // Batches on AVX-512: eight queries at a time, their values laid out in pairs (see PairQueries).
-        int pairedQueries = WideQueryPairs && dimension >= 8 ? queryCount / 8 * 8 : 0;
-        float[]? paired = pairedQueries > 0 ? ArrayPool<float>.Shared.Rent(pairedQueries * (dimension / 8) * 8) : null;
+        int pairedQueries = paired is null ? 0 : PairedCount(dimension, queryCount);
         Span<float> scores = stackalloc float[32];
-        if (paired is not null)
-        {
-            PairQueries(queries, dimension, pairedQueries, paired);
-        }
-
-        try
-        {
-            ScanRowBlocks(ref rowBase, rowCount, firstRow, dimension, ref queryBase, queryCount, heaps, paired, pairedQueries, scores);
-        }
-        finally
-        {
-            if (paired is not null)
-            {
-                ArrayPool<float>.Shared.Return(paired);
-            }
-        }
+        ScanRowBlocks(ref rowBase, rowCount, firstRow, dimension, ref queryBase, queryCount, heaps, paired, pairedQueries, scores);
     }
+
+    /// <summary>How many of the queries the 8-query pass takes (a multiple of 8; 0 where it does not apply).</summary>
+    private static int PairedCount(int dimension, int queryCount) => WideQueryPairs && dimension >= 8 ? queryCount / 8 * 8 : 0;
 
     private static void ScanRowBlocks(ref float rowBase, int rowCount, int firstRow, int dimension, ref float queryBase, int queryCount, TopKHeap[] heaps,
         float[]? paired, int pairedQueries, Span<float> scores)

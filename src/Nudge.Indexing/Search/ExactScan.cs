@@ -107,6 +107,7 @@ internal static class ExactScan
         }
 
         float[] buffer = ArrayPool<float>.Shared.Rent(HalfBlockRows * dimension);
+        float[]? paired = DotKernels.RentPairedQueries(queries, dimension, queryCount); // once for all the blocks
         try
         {
             for (int blockStart = startRow; blockStart < endRow; blockStart += HalfBlockRows)
@@ -114,12 +115,13 @@ internal static class ExactScan
                 int rows = Math.Min(HalfBlockRows, endRow - blockStart);
                 Span<float> block = buffer.AsSpan(0, rows * dimension);
                 DotKernels.HalfToSingle(halves.AsSpan(blockStart * dimension, rows * dimension), block);
-                DotKernels.ScanRows(block, blockStart, dimension, queries, queryCount, heaps);
+                DotKernels.ScanRows(block, blockStart, dimension, queries, queryCount, heaps, paired);
             }
         }
         finally
         {
             ArrayPool<float>.Shared.Return(buffer);
+            DotKernels.ReturnPairedQueries(paired);
         }
 
         return heaps;

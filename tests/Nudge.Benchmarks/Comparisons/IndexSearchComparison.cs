@@ -184,7 +184,7 @@ public sealed class IndexSearchComparison : IComparison
 
         result.Note($"Memory bandwidth, same run (best of a measurement before and after the searches): 1 GiB copy {bw.CopyGBps:F1} GB/s read+write on {Environment.ProcessorCount} threads ({bw.CopySingleThreadGBps:F1} on one); read-only pass {bw.ReadGBps:F1} GB/s.");
         result.Note($"Peers: USearch {ProximityGraph.LibraryVersion} (NuGet Cloud.Unum.USearch, its C library's usearch_exact_search, in this process; SimSIMD kernels {usearchKernels}), "
-            + $"given the thread count as its `threads` argument. FAISS {faissInfo?.Version} (Debian python3-faiss, a generic build: its IndexFlatIP single-query kernel and its fp16 scalar quantizer are scalar code, "
+            + "on t threads as t row shards searched in parallel and merged (its C entry point builds a thread pool from its `threads` argument but searches on the calling thread). FAISS {faissInfo?.Version} (Debian python3-faiss, a generic build: its IndexFlatIP single-query kernel and its fp16 scalar quantizer are scalar code, "
             + $"its batch path is OpenBLAS sgemm) via {o.Python}, OpenMP threads set per call (omp_set_num_threads), OMP_WAIT_POLICY {(o.PassiveWait ? "PASSIVE" : "unset (spin-waiting)")}, "
             + "OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset for it; FAISS 1.7.3 spreads fewer than 20 queries over threads by query, so its single query runs on one thread whatever the setting. "
             + $"Nudge: EmbeddingIndex.WithSearchThreads(threads). Threads measured: {string.Join(" and ", threadCounts)} of {Environment.ProcessorCount} cores.");

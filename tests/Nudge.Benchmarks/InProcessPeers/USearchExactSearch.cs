@@ -8,6 +8,12 @@ namespace Nudge.Benchmarks.InProcessPeers;
 /// binding does not expose it) over the same rows as Nudge's index, float32 or float16, on a given number of threads.
 /// Runs in this process: the call crosses into native code once per search, as Nudge's own native dependencies do.
 /// </summary>
+/// <remarks>
+/// USearch 2.26's C entry point builds a thread pool from its <c>threads</c> argument but never hands it to the search,
+/// which always runs on the calling thread. So more than one thread is given to it the only way it can use them: the
+/// rows split into one contiguous shard per thread, each shard searched on its own thread (<c>threads = 1</c>), the
+/// per-shard top-k merged.
+/// </remarks>
 internal sealed class USearchExactSearch : IDisposable
 {
     private const string Library = "libusearch_c";
@@ -49,9 +55,40 @@ internal sealed class USearchExactSearch : IDisposable
     /// <param name="first">The first query.</param>
     /// <param name="queryCount">How many consecutive queries.</param>
     /// <param name="k">Hits per query.</param>
-    /// <param name="threads">Threads USearch may use.</param>
+    /// <param name="threads">Threads: one shard of the rows per thread.</param>
     /// <returns>Row ids, <paramref name="k"/> per query.</returns>
-    public unsafe ulong[] Search(Array queries, int first, int queryCount, int k, int threads)
+    public ulong[] Search(Array queries, int first, int queryCount, int k, int threads)
+    {
+        int shards = Math.Clamp(threads, 1, _count);
+        if (shards == 1)
+        {
+            return SearchShard(queries, first, queryCount, k, 0, _count).Keys;
+        }
+
+        var parts = new (ulong[] Keys, float[] Distances)[shards];
+        int perShard = (_count + shards - 1) / shards;
+        Parallel.For(0, shards, new ParallelOptions { MaxDegreeOfParallelism = shards }, s =>
+        {
+            int start = s * perShard;
+            parts[s] = SearchShard(queries, first, queryCount, k, start, Math.Min(perShard, _count - start));
+        });
+
+        // Merge: smallest distance (1 − inner product) first, k per query.
+        var keys = new ulong[queryCount * k];
+        for (int q = 0; q < queryCount; q++)
+        {
+            var merged = parts.SelectMany(p => Enumerable.Range(q * k, k).Select(i => (p.Distances[i], p.Keys[i])))
+                .OrderBy(h => h.Item1).ThenBy(h => h.Item2).Take(k).ToArray();
+            for (int i = 0; i < k; i++)
+            {
+                keys[(q * k) + i] = merged[i].Item2;
+            }
+        }
+
+        return keys;
+    }
+
+    private unsafe (ulong[] Keys, float[] Distances) SearchShard(Array queries, int first, int queryCount, int k, int startRow, int rows)
     {
         var keys = new ulong[queryCount * k];
         var distances = new float[queryCount * k];
@@ -64,8 +101,9 @@ internal sealed class USearchExactSearch : IDisposable
             fixed (float* distancePtr = distances)
             {
                 IntPtr start = pinned.AddrOfPinnedObject() + (first * _dimension * bytes);
-                usearch_exact_search(_rows.AddrOfPinnedObject(), (nuint)_count, (nuint)(_dimension * bytes), start, (nuint)queryCount, (nuint)(_dimension * bytes),
-                    scalar, (nuint)_dimension, MetricInnerProduct, (nuint)k, (nuint)threads, keyPtr, (nuint)(k * sizeof(ulong)), distancePtr, (nuint)(k * sizeof(float)), out IntPtr error);
+                IntPtr dataset = _rows.AddrOfPinnedObject() + ((nint)startRow * _dimension * bytes);
+                usearch_exact_search(dataset, (nuint)rows, (nuint)(_dimension * bytes), start, (nuint)queryCount, (nuint)(_dimension * bytes),
+                    scalar, (nuint)_dimension, MetricInnerProduct, (nuint)k, 1, keyPtr, (nuint)(k * sizeof(ulong)), distancePtr, (nuint)(k * sizeof(float)), out IntPtr error);
                 if (error != IntPtr.Zero)
                 {
                     throw new USearchException($"usearch_exact_search: {Marshal.PtrToStringAnsi(error)}");
@@ -77,7 +115,12 @@ internal sealed class USearchExactSearch : IDisposable
             pinned.Free();
         }
 
-        return keys;
+        for (int i = 0; i < keys.Length; i++)
+        {
+            keys[i] += (ulong)startRow; // the shard's row offsets, as index rows
+        }
+
+        return (keys, distances);
     }
 
     /// <inheritdoc/>
