@@ -77,6 +77,10 @@ internal static class NudgeCommandLine
             Text("--index", "The index.", required: true),
             Int("--min-entries", "Build only from this many entries; smaller indices stay exact (default 100000)."),
             Text("--quantization", "How the graph stores its vectors: f32, f16 or i8 (default i8; results are re-ranked on the index's rows)."),
+            Int("--partitions", "Graphs to split the rows into, searched in parallel for one query: lower latency on more cores, more work per query (default 1)."),
+            Int("--connectivity", "Neighbours per graph node, HNSW's M (default 16; 32 for 1M rows, see docs/perf)."),
+            Int("--expansion-add", "Candidate list size while building, HNSW's efConstruction (default 128)."),
+            Int("--expansion-search", "Candidate list size while searching, HNSW's ef, stored with the graph (default 256)."),
             StoreOption(),
         };
         WithAction(add, IndexCommand.AddAsync);

@@ -259,7 +259,7 @@ public sealed class EmbeddingIndex
             Parallel.For(0, queryCount, new ParallelOptions { MaxDegreeOfParallelism = SearchThreads > 0 ? SearchThreads : -1 }, q =>
             {
                 float[] unit = unitQueries.AsSpan(q * Dimension, Dimension).ToArray();
-                approximate[q] = ToHits(Rerank(unit, Graph.Candidates(unit, Graph.CandidatesFor(k)), Math.Min(k, Count)));
+                approximate[q] = ToHits(Rerank(unit, Graph.Candidates(unit, Graph.CandidatesFor(k), parallel: false), Math.Min(k, Count)));
             });
             return approximate;
         }

@@ -31,10 +31,27 @@ public sealed class IndexGraphCommandTests : IDisposable
         Assert.Contains("already has its graph", again.StdOut);
     }
 
+    [Fact]
+    public void Builds_a_graph_in_partitions_that_later_searches_use()
+    {
+        Assert.Equal(0, CliRunner.Run("index", "import-memorized", "--store", _store).ExitCode);
+
+        CliRunner.Result built = CliRunner.Run(
+            "index", "graph", "--index", "undesired", "--min-entries", "5", "--partitions", "2", "--connectivity", "32", "--expansion-add", "200", "--expansion-search", "96", "--store", _store);
+
+        Assert.Equal(0, built.ExitCode);
+        Assert.Contains("in 2 partitions (M 32, efConstruction 200, ef 96, Int8)", built.StdOut);
+        string graph = Assert.Single(Directory.EnumerateFiles(Path.Combine(_store, "indices", "undesired", "graphs"), "*.usearch"));
+        Assert.Equal("NUDGEPG1"u8.ToArray(), File.ReadAllBytes(graph)[..8]);
+    }
+
     [Theory]
     [InlineData("--index", "missing")]
     [InlineData("--index", "undesired", "--quantization", "f8")]
     [InlineData("--index", "undesired", "--min-entries", "0")]
+    [InlineData("--index", "undesired", "--partitions", "0")]
+    [InlineData("--index", "undesired", "--connectivity", "1")]
+    [InlineData("--index", "undesired", "--expansion-search", "-3")]
     public void Bad_input_exits_2_with_one_line(params string[] args)
     {
         CliRunner.Result result = CliRunner.Run(["index", "graph", .. args, "--store", _store]);

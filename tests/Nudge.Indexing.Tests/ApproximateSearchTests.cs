@@ -14,16 +14,18 @@ public sealed class ApproximateSearchTests
     private static readonly ApproximateSearchOptions EveryIndex = new() { MinEntries = 1 };
 
     [Theory]
-    [InlineData(EmbeddingStorageType.Float32, GraphQuantization.Float16)]
-    [InlineData(EmbeddingStorageType.Float16, GraphQuantization.Int8)]
-    [InlineData(EmbeddingStorageType.Float32, GraphQuantization.Float32)]
-    public void Finds_at_least_99_percent_of_the_exact_top_10_with_exact_similarities(EmbeddingStorageType storage, GraphQuantization quantization)
+    [InlineData(EmbeddingStorageType.Float32, GraphQuantization.Float16, 1)]
+    [InlineData(EmbeddingStorageType.Float16, GraphQuantization.Int8, 1)]
+    [InlineData(EmbeddingStorageType.Float32, GraphQuantization.Float32, 1)]
+    [InlineData(EmbeddingStorageType.Float32, GraphQuantization.Int8, 3)]
+    public void Finds_at_least_99_percent_of_the_exact_top_10_with_exact_similarities(EmbeddingStorageType storage, GraphQuantization quantization, int partitions)
     {
         float[][] all = TestVectors.Clustered(seed: 21, count: 5100, dimension: Dimension, clusters: 50, spread: 0.6f);
         IndexEntry[] entries = TestVectors.TextEntries("e", all[..5000]);
         EmbeddingIndex exact = EmbeddingIndex.Create("undesired", entries, storage);
-        using ProximityGraph graph = ProximityGraph.Build(exact, new ApproximateSearchOptions { MinEntries = 1, Quantization = quantization });
+        using ProximityGraph graph = ProximityGraph.Build(exact, new ApproximateSearchOptions { MinEntries = 1, Quantization = quantization, Partitions = partitions });
         EmbeddingIndex approximate = exact.WithGraph(graph);
+        Assert.Equal(partitions, graph.PartitionCount);
 
         int found = 0, wanted = 0;
         foreach (float[] query in all[5000..])
@@ -94,6 +96,49 @@ public sealed class ApproximateSearchTests
         var wrongCount = Assert.Throws<InvalidDataException>(() => ProximityGraph.Load(saved, 1999, Dimension, EveryIndex, "blob-a"));
         Assert.Contains("blob-a", wrongCount.Message);
         Assert.Throws<InvalidDataException>(() => ProximityGraph.Load(new byte[] { 9, 9, 9 }, 2000, Dimension, EveryIndex, "blob-b"));
+    }
+
+    [Fact]
+    public void A_partitioned_graph_saves_loads_and_answers_like_the_built_one_and_a_damaged_header_is_refused()
+    {
+        float[][] vectors = TestVectors.Clustered(seed: 26, count: 2000, dimension: Dimension, clusters: 20, spread: 0.6f);
+        EmbeddingIndex exact = EmbeddingIndex.Create("undesired", TestVectors.TextEntries("e", vectors));
+        var options = new ApproximateSearchOptions { MinEntries = 1, Partitions = 3 };
+        using ProximityGraph built = ProximityGraph.Build(exact, options);
+        byte[] saved = built.Save();
+        using ProximityGraph loaded = ProximityGraph.Load(saved, exact.Count, Dimension, EveryIndex, "test");
+
+        Assert.Equal(3, loaded.PartitionCount);
+        Assert.Equal(3, loaded.Options.Partitions);
+        for (int row = 0; row < 2000; row += 97)
+        {
+            IReadOnlyList<SearchHit> fromBuilt = exact.WithGraph(built).Search(vectors[row], 5);
+            Assert.Equal(fromBuilt.Select(h => h.Id), exact.WithGraph(loaded).Search(vectors[row], 5).Select(h => h.Id));
+            Assert.Equal($"e{row}", fromBuilt[0].Id);
+        }
+
+        // Rows of the last partition are found too: each partition's keys are index rows, not partition-local ones.
+        Assert.Equal("e1999", exact.WithGraph(loaded).Search(vectors[1999], 1)[0].Id);
+
+        byte[] truncated = saved[..(saved.Length - 10)];
+        Assert.Contains("not a valid partitioned graph", Assert.Throws<InvalidDataException>(() => ProximityGraph.Load(truncated, 2000, Dimension, EveryIndex, "blob-c")).Message);
+        byte[] wrongRows = (byte[])saved.Clone();
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(wrongRows.AsSpan(8 + 4 + 16), 700); // partition 1 claims to start at row 700
+        Assert.Throws<InvalidDataException>(() => ProximityGraph.Load(wrongRows, 2000, Dimension, EveryIndex, "blob-d"));
+        Assert.Throws<InvalidDataException>(() => ProximityGraph.Load(saved, 2001, Dimension, EveryIndex, "blob-e"));
+    }
+
+    [Fact]
+    public void A_graph_has_no_more_partitions_than_rows()
+    {
+        EmbeddingIndex tiny = EmbeddingIndex.Create("a", TestVectors.TextEntries("e", TestVectors.Gaussian(seed: 3, count: 2, dimension: 8)));
+        using ProximityGraph graph = ProximityGraph.Build(tiny, new ApproximateSearchOptions { MinEntries = 1, Partitions = 4 });
+
+        Assert.Equal(2, graph.PartitionCount);
+        IReadOnlyList<SearchHit> hits = tiny.WithGraph(graph).Search(TestVectors.Gaussian(seed: 3, count: 2, dimension: 8)[1], 2);
+        Assert.Equal(2, hits.Count);
+        Assert.Equal("e1", hits[0].Id);
+        Assert.Throws<ArgumentException>(() => ProximityGraph.Build(tiny, new ApproximateSearchOptions { Partitions = 0 }));
     }
 
     [Fact]

@@ -276,13 +276,13 @@ public abstract class EmbeddingIndexStoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_built_graph_serves_loads_of_its_own_generation_only_and_compaction_collects_superseded_graphs()
+    public async Task A_built_graph_of_two_partitions_serves_loads_of_its_own_generation_only_and_compaction_collects_superseded_graphs()
     {
         var options = new EmbeddingIndexStoreOptions
         {
             Container = Container,
             OrphanGracePeriod = TimeSpan.Zero,
-            ApproximateSearch = new Approximate.ApproximateSearchOptions { MinEntries = 500 },
+            ApproximateSearch = new Approximate.ApproximateSearchOptions { MinEntries = 500, Partitions = 2 },
         };
         EmbeddingIndexStore store = await NewIndexStoreAsync(options);
         float[][] vectors = TestVectors.Clustered(seed: 11, count: 610, dimension: 32, clusters: 20, spread: 0.5f);
@@ -297,6 +297,7 @@ public abstract class EmbeddingIndexStoreContract : IAsyncLifetime
         Assert.True(built.Bytes > 600 * 32);
         Assert.Equal(("exists", built.BlobName, built.Bytes), (again.Status, again.BlobName, again.Bytes));
         Assert.Equal("approximate", withGraph.SearchMethod);
+        Assert.Equal(2, withGraph.Graph!.PartitionCount);
         Assert.Equal("exact", exactly.SearchMethod);
         for (int i = 0; i < 600; i += 37)
         {

@@ -162,15 +162,21 @@ internal static class IndexCommand
         return 0;
     }
 
+    private static int PositiveOr(Arguments a, string option, int fallback) => a.Int(option) is int value
+        ? value > 0 ? value : throw new UsageException($"--{option} must be positive, not {value}")
+        : fallback;
+
     public static async Task<int> GraphAsync(Arguments a, CancellationToken ct)
     {
         var name = a.Required("index");
         var approximate = new Nudge.Indexing.Approximate.ApproximateSearchOptions();
-        if (a.Int("min-entries") is int min)
-        {
-            approximate.MinEntries = min > 0 ? min : throw new UsageException($"--min-entries must be positive, not {min}");
-        }
-
+        approximate.MinEntries = PositiveOr(a, "min-entries", approximate.MinEntries);
+        approximate.Partitions = PositiveOr(a, "partitions", approximate.Partitions);
+        approximate.Connectivity = a.Int("connectivity") is int m
+            ? m >= 2 ? m : throw new UsageException($"--connectivity must be at least 2, not {m}")
+            : approximate.Connectivity;
+        approximate.ExpansionAdd = PositiveOr(a, "expansion-add", approximate.ExpansionAdd);
+        approximate.ExpansionSearch = PositiveOr(a, "expansion-search", approximate.ExpansionSearch);
         approximate.Quantization = a.String("quantization") switch
         {
             null or "i8" => Nudge.Indexing.Approximate.GraphQuantization.Int8,
@@ -202,7 +208,7 @@ internal static class IndexCommand
         {
             "below-threshold" => $"'{name}' has {result.Count} entries, fewer than {approximate.MinEntries}: it stays exact (lower --min-entries to build anyway)",
             "exists" => $"'{name}' generation {result.Generation} already has its graph ({result.Bytes:N0} bytes)",
-            _ => $"built the graph of '{name}' generation {result.Generation}: {result.Count} entries, {result.Bytes:N0} bytes, {result.BuildTime.TotalSeconds:F1} s",
+            _ => $"built the graph of '{name}' generation {result.Generation}: {result.Count} entries in {result.Partitions} partition{(result.Partitions == 1 ? "" : "s")} (M {approximate.Connectivity}, efConstruction {approximate.ExpansionAdd}, ef {approximate.ExpansionSearch}, {approximate.Quantization}), {result.Bytes:N0} bytes, {result.BuildTime.TotalSeconds:F1} s",
         });
         return 0;
     }

@@ -33,6 +33,13 @@ public sealed class ApproximateSearchOptions
     /// </summary>
     public GraphQuantization Quantization { get; set; } = GraphQuantization.Int8;
 
+    /// <summary>
+    /// Graphs the rows are split into (consecutive rows each), searched in parallel for one query and their candidates
+    /// re-ranked together. More partitions answer one query sooner on more cores but cost more work per query in all, so
+    /// they suit latency, not throughput. Default 1.
+    /// </summary>
+    public int Partitions { get; set; } = 1;
+
     /// <summary>Threads that insert rows while building. Default: every core.</summary>
     public int BuildThreads { get; set; } = Environment.ProcessorCount;
 
@@ -42,10 +49,10 @@ public sealed class ApproximateSearchOptions
     internal void Validate(string paramName)
     {
         if (MinEntries < 1 || Connectivity < 2 || ExpansionAdd < 1 || ExpansionSearch < 1 || CandidatesPerHit < 1 ||
-            BuildThreads < 1 || !Enum.IsDefined(Quantization))
+            Partitions < 1 || BuildThreads < 1 || !Enum.IsDefined(Quantization))
         {
             throw new ArgumentException(
-                "ApproximateSearchOptions: MinEntries, ExpansionAdd, ExpansionSearch, CandidatesPerHit and BuildThreads must be positive, " +
+                "ApproximateSearchOptions: MinEntries, ExpansionAdd, ExpansionSearch, CandidatesPerHit, Partitions and BuildThreads must be positive, " +
                 "Connectivity at least 2, Quantization defined.",
                 paramName);
         }

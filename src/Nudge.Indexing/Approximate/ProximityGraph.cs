@@ -5,25 +5,28 @@ namespace Nudge.Indexing.Approximate;
 
 /// <summary>
 /// An HNSW proximity graph (USearch, inner product) over the rows of one <see cref="EmbeddingIndex"/> snapshot: key i
-/// is row i. It only proposes candidates; <see cref="EmbeddingIndex"/> re-ranks them exactly. Safe to search from many
-/// threads. The native memory is released by <see cref="Dispose"/> or, failing that, by the finalizer.
+/// is row i. It may be split into partitions of consecutive rows (<see cref="ApproximateSearchOptions.Partitions"/>),
+/// each its own graph, searched in parallel for one query. It only proposes candidates; <see cref="EmbeddingIndex"/>
+/// re-ranks them exactly. Safe to search from many threads. The native memory is released by <see cref="Dispose"/> or,
+/// failing that, by the finalizer.
 /// </summary>
 public sealed class ProximityGraph : IDisposable
 {
     /// <summary>Searches that run at once; more wait for a slot (USearch would fail them instead).</summary>
     private static readonly int SearchThreads = Math.Max(16, Environment.ProcessorCount * 4);
 
-    private readonly USearchIndex _graph;
+    private readonly GraphPartition[] _partitions;
     private readonly SemaphoreSlim _searchSlots = new(SearchThreads, SearchThreads);
     private readonly long _nativeBytes;
     private int _disposed;
 
-    private ProximityGraph(USearchIndex graph, int count, int dimension, ApproximateSearchOptions options, long nativeBytes, TimeSpan buildTime)
+    private ProximityGraph(GraphPartition[] partitions, int count, int dimension, ApproximateSearchOptions options, long nativeBytes, TimeSpan buildTime)
     {
-        _graph = graph;
+        _partitions = partitions;
         Count = count;
         Dimension = dimension;
         Options = options;
+        Options.Partitions = partitions.Length;
         BuildTime = buildTime;
         _nativeBytes = nativeBytes;
         if (nativeBytes > 0)
@@ -38,19 +41,26 @@ public sealed class ProximityGraph : IDisposable
     /// <summary>The vectors' dimension.</summary>
     public int Dimension { get; }
 
-    /// <summary>The options it was built or loaded with.</summary>
+    /// <summary>The options it was built or loaded with (<see cref="ApproximateSearchOptions.Partitions"/> is the number it has).</summary>
     public ApproximateSearchOptions Options { get; }
+
+    /// <summary>The graphs it is split into, each over consecutive rows.</summary>
+    public int PartitionCount => _partitions.Length;
 
     /// <summary>How long building took (zero for a loaded graph).</summary>
     public TimeSpan BuildTime { get; }
 
     /// <summary>The SIMD kernels USearch picked for this graph (e.g. <c>skylake</c>), for benchmark reports.</summary>
-    public string Kernel => _graph.HardwareAcceleration();
+    public string Kernel => _partitions[0].Graph.HardwareAcceleration();
 
     /// <summary>The USearch library version.</summary>
     public static string LibraryVersion => USearchCapabilities.Version();
 
-    /// <summary>Builds a graph over every row of <paramref name="index"/>, inserting rows on <see cref="ApproximateSearchOptions.BuildThreads"/> threads.</summary>
+    /// <summary>
+    /// Builds a graph over every row of <paramref name="index"/>: <see cref="ApproximateSearchOptions.Partitions"/> graphs
+    /// of consecutive rows (fewer when the index has fewer rows), one after another, each inserting its rows on
+    /// <see cref="ApproximateSearchOptions.BuildThreads"/> threads.
+    /// </summary>
     /// <param name="index">The index snapshot.</param>
     /// <param name="options">Graph settings.</param>
     /// <param name="progress">Receives the rows inserted so far, about every 1%.</param>
@@ -67,85 +77,77 @@ public sealed class ProximityGraph : IDisposable
         }
 
         var sw = Stopwatch.StartNew();
-        var graph = NewGraph(index.Dimension, options);
+        int partitionCount = Math.Min(options.Partitions, index.Count);
+        var partitions = new List<GraphPartition>(partitionCount);
         try
         {
-            USearchHandle.Reserve(graph, index.Count);
-            USearchHandle.SetThreads(graph, options.BuildThreads, SearchThreads);
             int done = 0, step = Math.Max(1, index.Count / 100);
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.BuildThreads, CancellationToken = cancellationToken };
-            Parallel.For(0, index.Count, parallel, () => new float[index.Dimension], (row, _, vector) =>
+            for (int p = 0; p < partitionCount; p++)
             {
-                index.CopyEmbedding(row, vector);
-                graph.Add((ulong)row, vector);
-                int n = Interlocked.Increment(ref done);
-                if (n % step == 0)
+                int first = (int)((long)index.Count * p / partitionCount), end = (int)((long)index.Count * (p + 1) / partitionCount);
+                var graph = NewGraph(index.Dimension, options);
+                partitions.Add(new GraphPartition(graph, first, end - first));
+                USearchHandle.Reserve(graph, end - first);
+                USearchHandle.SetThreads(graph, options.BuildThreads, SearchThreads);
+                Parallel.For(first, end, parallel, () => new float[index.Dimension], (row, _, vector) =>
                 {
-                    progress?.Report(n);
-                }
+                    index.CopyEmbedding(row, vector);
+                    graph.Add((ulong)row, vector);
+                    int n = Interlocked.Increment(ref done);
+                    if (n % step == 0)
+                    {
+                        progress?.Report(n);
+                    }
 
-                return vector;
-            }, _ => { });
+                    return vector;
+                }, _ => { });
+            }
+
             progress?.Report(index.Count);
-            return new ProximityGraph(graph, index.Count, index.Dimension, options.Clone(), EstimateBytes(index.Count, index.Dimension, options), sw.Elapsed);
+            return new ProximityGraph([.. partitions], index.Count, index.Dimension, options.Clone(), EstimateBytes(index.Count, index.Dimension, options), sw.Elapsed);
         }
         catch
         {
-            graph.Dispose();
+            partitions.ForEach(p => p.Graph.Dispose());
             throw;
         }
     }
 
     /// <summary>Loads a graph saved by <see cref="Save()"/> and checks it matches the index it is for.</summary>
-    /// <param name="saved">The saved bytes.</param>
+    /// <param name="saved">The saved bytes: one USearch graph, or a partitioned graph (<see cref="PartitionedGraphFile"/>).</param>
     /// <param name="count">The rows the index has.</param>
     /// <param name="dimension">The index's dimension.</param>
     /// <param name="options">The search settings to use (build settings are those saved).</param>
     /// <param name="source">Where the bytes came from, for error messages.</param>
     /// <returns>The graph.</returns>
-    /// <exception cref="InvalidDataException">The bytes are not a USearch graph of <paramref name="count"/> rows of <paramref name="dimension"/> values.</exception>
+    /// <exception cref="InvalidDataException">The bytes are not a graph of <paramref name="count"/> rows of <paramref name="dimension"/> values.</exception>
     public static ProximityGraph Load(ReadOnlyMemory<byte> saved, int count, int dimension, ApproximateSearchOptions options, string source)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate(nameof(options));
-        string path = Path.Combine(Path.GetTempPath(), $"nudge-graph-{Guid.NewGuid():N}.usearch");
-        USearchIndex? graph = null;
+        IReadOnlyList<PartitionedGraphFile.Part> parts = PartitionedGraphFile.Read(saved, count, source);
+        var partitions = new List<GraphPartition>(parts.Count);
         try
         {
-            using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            foreach (PartitionedGraphFile.Part part in parts)
             {
-                file.Write(saved.Span);
+                USearchIndex graph = LoadOne(saved.Slice(part.Offset, part.Length), part.Rows, dimension, source);
+                partitions.Add(new GraphPartition(graph, part.FirstRow, part.Rows));
+                USearchHandle.SetThreads(graph, 1, SearchThreads);
+                USearchHandle.SetExpansionSearch(graph, options.ExpansionSearch);
             }
 
-            try
-            {
-                graph = new USearchIndex(path);
-            }
-            catch (USearchException ex)
-            {
-                throw new InvalidDataException($"Proximity graph '{source}' is not a USearch graph: {ex.Message}", ex);
-            }
-
-            if ((long)graph.Size() != count || (long)graph.Dimensions() != dimension)
-            {
-                throw new InvalidDataException(
-                    $"Proximity graph '{source}' holds {graph.Size()} vectors of {graph.Dimensions()} values; its index has {count} of {dimension}.");
-            }
-
-            USearchHandle.SetThreads(graph, 1, SearchThreads);
-            USearchHandle.SetExpansionSearch(graph, options.ExpansionSearch);
-            var result = new ProximityGraph(graph, count, dimension, options.Clone(), saved.Length, TimeSpan.Zero);
-            graph = null;
-            return result;
+            return new ProximityGraph([.. partitions], count, dimension, options.Clone(), saved.Length, TimeSpan.Zero);
         }
-        finally
+        catch
         {
-            graph?.Dispose();
-            File.Delete(path);
+            partitions.ForEach(p => p.Graph.Dispose());
+            throw;
         }
     }
 
-    /// <summary>Serializes the graph (USearch's file format).</summary>
+    /// <summary>Serializes the graph: USearch's file format when it has one partition, else <see cref="PartitionedGraphFile"/>.</summary>
     /// <returns>The bytes.</returns>
     /// <exception cref="NotSupportedException">The graph is larger than one byte array can hold (choose a coarser <see cref="GraphQuantization"/>).</exception>
     public byte[] Save()
@@ -168,25 +170,56 @@ public sealed class ProximityGraph : IDisposable
         }
     }
 
+    /// <summary>Writes the graph to a file (the format of <see cref="Save()"/>), for graphs too large for <see cref="Save()"/>.</summary>
+    /// <param name="path">The file; replaced if it exists.</param>
+    /// <returns>The file's length.</returns>
+    public long Save(string path)
+    {
+        if (_partitions.Length == 1)
+        {
+            _partitions[0].Graph.Save(path);
+            return new FileInfo(path).Length;
+        }
+
+        var files = new string[_partitions.Length];
+        try
+        {
+            var parts = new PartitionedGraphFile.Part[_partitions.Length];
+            for (int p = 0; p < _partitions.Length; p++)
+            {
+                files[p] = $"{path}.part{p}";
+                _partitions[p].Graph.Save(files[p]);
+                parts[p] = new PartitionedGraphFile.Part(_partitions[p].FirstRow, _partitions[p].Rows, 0, checked((int)new FileInfo(files[p]).Length));
+            }
+
+            return PartitionedGraphFile.Write(path, parts, files);
+        }
+        finally
+        {
+            foreach (string? file in files)
+            {
+                if (file is not null)
+                {
+                    File.Delete(file);
+                }
+            }
+        }
+    }
+
     /// <summary>
-    /// Changes the candidate list size of later searches (HNSW's ef): larger finds more of the true neighbours and takes
-    /// longer. Safe while other threads search.
+    /// Changes the candidate list size of later searches (HNSW's ef, per partition): larger finds more of the true
+    /// neighbours and takes longer. Safe while other threads search.
     /// </summary>
     /// <param name="expansion">The new size, at least 1.</param>
     public void SetExpansionSearch(int expansion)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(expansion, 1);
-        USearchHandle.SetExpansionSearch(_graph, expansion);
-        Options.ExpansionSearch = expansion;
-    }
+        foreach (GraphPartition partition in _partitions)
+        {
+            USearchHandle.SetExpansionSearch(partition.Graph, expansion);
+        }
 
-    /// <summary>Writes the graph to a file (USearch's file format), for graphs too large for <see cref="Save()"/>.</summary>
-    /// <param name="path">The file; replaced if it exists.</param>
-    /// <returns>The file's length.</returns>
-    public long Save(string path)
-    {
-        _graph.Save(path);
-        return new FileInfo(path).Length;
+        Options.ExpansionSearch = expansion;
     }
 
     /// <summary>
@@ -197,19 +230,67 @@ public sealed class ProximityGraph : IDisposable
     /// <returns>The candidate count.</returns>
     internal int CandidatesFor(int k) => k * Options.CandidatesPerHit;
 
-    /// <summary>The rows nearest to a unit query by the graph's (approximate) inner product, best first.</summary>
+    /// <summary>
+    /// The rows nearest to a unit query by the graph's (approximate) inner product: up to <paramref name="candidates"/>
+    /// from each partition, so the exact re-ranking sees every partition's best.
+    /// </summary>
     /// <param name="unitQuery">A unit vector of <see cref="Dimension"/> values.</param>
-    /// <param name="candidates">How many rows to propose.</param>
-    /// <returns>The rows found (at most <paramref name="candidates"/>).</returns>
-    internal int[] Candidates(float[] unitQuery, int candidates)
+    /// <param name="candidates">How many rows to propose per partition.</param>
+    /// <param name="parallel">Whether to search the partitions on parallel threads (one query alone) or one after another (a batch already running queries in parallel).</param>
+    /// <returns>The rows found.</returns>
+    internal int[] Candidates(float[] unitQuery, int candidates, bool parallel = true)
     {
-        int wanted = Math.Min(candidates, Count);
+        if (_partitions.Length == 1)
+        {
+            return Search(_partitions[0], unitQuery, candidates);
+        }
+
+        var found = new int[_partitions.Length][];
+        if (parallel)
+        {
+            Parallel.For(0, _partitions.Length, p => found[p] = Search(_partitions[p], unitQuery, candidates));
+        }
+        else
+        {
+            for (int p = 0; p < _partitions.Length; p++)
+            {
+                found[p] = Search(_partitions[p], unitQuery, candidates);
+            }
+        }
+
+        return [.. found.SelectMany(rows => rows)];
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        foreach (GraphPartition partition in _partitions)
+        {
+            partition.Graph.Dispose();
+        }
+
+        _searchSlots.Dispose();
+        ReleasePressure();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>A graph nobody disposed (indices hand theirs to the garbage collector): USearch frees its own memory; this returns the pressure it added.</summary>
+    ~ProximityGraph() => ReleasePressure();
+
+    private int[] Search(GraphPartition partition, float[] unitQuery, int candidates)
+    {
+        int wanted = Math.Min(candidates, partition.Rows);
         int found;
         ulong[] keys;
         _searchSlots.Wait();
         try
         {
-            found = _graph.Search(unitQuery, wanted, out keys, out _);
+            found = partition.Graph.Search(unitQuery, wanted, out keys, out _);
         }
         finally
         {
@@ -225,22 +306,42 @@ public sealed class ProximityGraph : IDisposable
         return rows;
     }
 
-    /// <inheritdoc />
-    public void Dispose()
+    private static USearchIndex LoadOne(ReadOnlyMemory<byte> saved, int rows, int dimension, string source)
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        string path = Path.Combine(Path.GetTempPath(), $"nudge-graph-{Guid.NewGuid():N}.usearch");
+        USearchIndex? graph = null;
+        try
         {
-            return;
+            using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                file.Write(saved.Span);
+            }
+
+            try
+            {
+                graph = new USearchIndex(path);
+            }
+            catch (USearchException ex)
+            {
+                throw new InvalidDataException($"Proximity graph '{source}' is not a USearch graph: {ex.Message}", ex);
+            }
+
+            if ((long)graph.Size() != rows || (long)graph.Dimensions() != dimension)
+            {
+                throw new InvalidDataException(
+                    $"Proximity graph '{source}' holds {graph.Size()} vectors of {graph.Dimensions()} values where {rows} of {dimension} were expected.");
+            }
+
+            USearchIndex result = graph;
+            graph = null;
+            return result;
         }
-
-        _graph.Dispose();
-        _searchSlots.Dispose();
-        ReleasePressure();
-        GC.SuppressFinalize(this);
+        finally
+        {
+            graph?.Dispose();
+            File.Delete(path);
+        }
     }
-
-    /// <summary>A graph nobody disposed (indices hand theirs to the garbage collector): USearch frees its own memory; this returns the pressure it added.</summary>
-    ~ProximityGraph() => ReleasePressure();
 
     private void ReleasePressure()
     {
@@ -269,4 +370,6 @@ public sealed class ProximityGraph : IDisposable
         return (long)count * ((dimension * bytesPerValue) + (options.Connectivity * 2 * sizeof(uint)));
     }
 
+    /// <summary>One USearch graph over rows [FirstRow, FirstRow + Rows), keyed by their index rows.</summary>
+    private sealed record GraphPartition(USearchIndex Graph, int FirstRow, int Rows);
 }

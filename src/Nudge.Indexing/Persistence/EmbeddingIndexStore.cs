@@ -188,14 +188,15 @@ public sealed class EmbeddingIndexStore
         IndexManifest manifest = snapshot.Manifest;
         if (manifest.Count < _approximate.MinEntries)
         {
-            return new GraphBuildResult(name, manifest.Generation, manifest.Count, "below-threshold", null, 0, TimeSpan.Zero);
+            return new GraphBuildResult(name, manifest.Generation, manifest.Count, "below-threshold", null, 0, TimeSpan.Zero, 0);
         }
 
         string graphName = ManifestRules.GraphName(name, manifest);
         try
         {
             ObjectProperties existing = await _store.GetPropertiesAsync(Container, graphName, cancellationToken).ConfigureAwait(false);
-            return new GraphBuildResult(name, manifest.Generation, manifest.Count, "exists", graphName, existing.Length, TimeSpan.Zero);
+            return new GraphBuildResult(name, manifest.Generation, manifest.Count, "exists", graphName, existing.Length, TimeSpan.Zero,
+                MetadataInt(existing.Metadata, "partitions", 1, $"{Container}/{graphName}"));
         }
         catch (ObjectNotFoundException)
         {
@@ -215,10 +216,11 @@ public sealed class EmbeddingIndexStore
             ["expansionsearch"] = _approximate.ExpansionSearch.ToString(CultureInfo.InvariantCulture),
             ["candidatesperhit"] = _approximate.CandidatesPerHit.ToString(CultureInfo.InvariantCulture),
             ["quantization"] = _approximate.Quantization.ToString(),
+            ["partitions"] = graph.PartitionCount.ToString(CultureInfo.InvariantCulture),
             ["usearch"] = ProximityGraph.LibraryVersion,
         };
         bool written = await _store.WriteIfAbsentAsync(Container, graphName, saved, "application/octet-stream", metadata, cancellationToken).ConfigureAwait(false);
-        return new GraphBuildResult(name, manifest.Generation, manifest.Count, written ? "built" : "exists", graphName, saved.Length, graph.BuildTime);
+        return new GraphBuildResult(name, manifest.Generation, manifest.Count, written ? "built" : "exists", graphName, saved.Length, graph.BuildTime, graph.PartitionCount);
     }
 
     /// <summary>

@@ -8,4 +8,5 @@ namespace Nudge.Indexing.Persistence;
 /// <param name="BlobName">The graph's blob (in the index container), or <see langword="null"/> when below the threshold.</param>
 /// <param name="Bytes">The graph blob's size (0 when below the threshold).</param>
 /// <param name="BuildTime">Time spent building (zero unless built).</param>
-public sealed record GraphBuildResult(string Name, long Generation, int Count, string Status, string? BlobName, long Bytes, TimeSpan BuildTime);
+/// <param name="Partitions">The graphs the rows are split into (0 when below the threshold).</param>
+public sealed record GraphBuildResult(string Name, long Generation, int Count, string Status, string? BlobName, long Bytes, TimeSpan BuildTime, int Partitions);

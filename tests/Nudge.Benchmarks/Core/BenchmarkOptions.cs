@@ -22,6 +22,8 @@ public sealed record BenchmarkOptions
           --seed N             seed of the random vectors (default 20240607)
           --graph-m N          `ann`: graph connectivity M (default: ApproximateSearchOptions', 16)
           --graph-efc N        `ann`: expansion while building, efConstruction (default 128)
+          --graph-parts N,N,.. `ann`: graph partitions to compare, each searched on its own thread for one query (default:
+                               ApproximateSearchOptions' 1, and the core count)
           --ann-rows KIND,...  `ann`: which rows, embedding-like and/or clustered-isotropic (default both)
           --ef N,N,...         `ann`: search expansions to sweep (default 64,128,256,512)
           --candidates N,N,... `ann`: candidates re-ranked per hit to sweep (default: ApproximateSearchOptions', 4)
@@ -76,6 +78,9 @@ public sealed record BenchmarkOptions
     /// <summary>The candidates-per-hit values `ann` sweeps, or null for the library default.</summary>
     public IReadOnlyList<int>? CandidatesPerHit { get; init; }
 
+    /// <summary>The graph partition counts `ann` compares, or null for the default.</summary>
+    public IReadOnlyList<int>? GraphPartitions { get; init; }
+
     /// <summary>The kinds of rows `ann` measures, or null for all.</summary>
     public IReadOnlyList<string>? AnnRows { get; init; }
 
@@ -115,7 +120,7 @@ public sealed record BenchmarkOptions
         IReadOnlyList<string>? annRows = null;
         ulong seed = 20240607;
         bool passive = true;
-        IReadOnlyList<int>? sizes = null, dims = null, steps = null, expansions = null, candidates = null;
+        IReadOnlyList<int>? sizes = null, dims = null, steps = null, expansions = null, candidates = null, partitions = null;
         for (int i = 0; i < args.Count; i++)
         {
             string a = args[i];
@@ -135,6 +140,7 @@ public sealed record BenchmarkOptions
                 case "--candidates": candidates = IntList(a, Value()); break;
                 case "--graph-m": graphM = PositiveInt(a, Value()); break;
                 case "--graph-efc": graphEfc = PositiveInt(a, Value()); break;
+                case "--graph-parts": partitions = IntList(a, Value()); break;
                 case "--ann-rows":
                     annRows = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                     if (annRows.FirstOrDefault(r => !AnnRowKinds.Contains(r)) is { } unknown)
@@ -171,6 +177,7 @@ public sealed record BenchmarkOptions
             Seed = seed,
             GraphConnectivity = graphM,
             GraphExpansionAdd = graphEfc,
+            GraphPartitions = partitions,
             AnnRows = annRows,
             Expansions = expansions,
             CandidatesPerHit = candidates,
